@@ -1,0 +1,49 @@
+# observatoire — deux commandes : `make demo` puis `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installe
+CONFIG ?= data/demo/observatoire.toml
+JOBS   ?= 2
+
+.PHONY: demo test install lint format kernel bench clean demo-data
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo : environnement, validation des données fictives, tous les rapports dans reports/
+demo: $(STAMP)
+	$(BIN)/observatoire valider --config $(CONFIG)
+	$(BIN)/observatoire rapports --config $(CONFIG) --tous --evaluation --format html,pdf --sortie reports
+
+## make test : lint + toute la suite
+test: $(STAMP)
+	$(BIN)/ruff check observatoire tests benchmarks
+	$(BIN)/ruff format --check observatoire tests benchmarks
+	$(BIN)/python -m pytest -n $(JOBS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check observatoire tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format observatoire tests benchmarks
+	$(BIN)/ruff check --fix observatoire tests benchmarks
+
+## noyau Jupyter « observatoire » pour JupyterLab
+kernel: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name observatoire --display-name "Python (observatoire)"
+
+## régénère les données fictives versionnées sous data/demo/
+demo-data: $(STAMP)
+	$(BIN)/observatoire demo --dest data/demo
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_rapports.py
+
+clean:
+	rm -rf $(VENV) .cache data/demo/.cache reports/quartiers reports/evaluation reports/index.html reports/manifest.json

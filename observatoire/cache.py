@@ -1,0 +1,99 @@
+"""Empreintes des entrées et cache Parquet des tables canoniques.
+
+Chaque source est mise en cache séparément, sous une clé qui combine l'empreinte
+de son fichier (et de ses fichiers annexes : .dbf, .prj… d'un Shapefile), ses
+options de configuration, la version du paquet et les empreintes des sources
+dont elle dépend. Modifier un fichier n'invalide donc que ce qui en dépend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from observatoire import __version__
+
+SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def file_fingerprint(path: Path) -> str:
+    """Empreinte SHA-256 (16 premiers caractères hex) du contenu d'un fichier et de ses annexes."""
+    h = hashlib.sha256()
+    paths = [path]
+    if path.suffix.lower() == ".shp":
+        paths = [path.with_suffix(s) for s in SHAPEFILE_SIDECARS if path.with_suffix(s).exists()]
+    for p in paths:
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def combine(*parts: Any) -> str:
+    """Empreinte stable d'objets JSON-sérialisables."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class TableCache:
+    """Cache Parquet par source : ``<dossier>/<source>-<clé>/<table>.parquet``."""
+
+    def __init__(self, directory: Path, enabled: bool = True) -> None:
+        self.directory = directory
+        self.enabled = enabled
+
+    def _dir(self, source: str, key: str) -> Path:
+        return self.directory / f"{source}-{key}"
+
+    def get(self, source: str, key: str) -> tuple[dict[str, pd.DataFrame], list[dict]] | None:
+        if not self.enabled:
+            return None
+        d = self._dir(source, key)
+        meta = d / "meta.json"
+        if not meta.exists():
+            return None
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            tables = {}
+            for name, kind in info["tables"].items():
+                path = d / f"{name}.parquet"
+                if kind == "geo":
+                    import geopandas as gpd
+
+                    tables[name] = gpd.read_parquet(path)
+                else:
+                    tables[name] = pd.read_parquet(path)
+            return tables, info.get("warnings", [])
+        except Exception:  # cache abîmé : on relit la source
+            return None
+
+    def put(self, source: str, key: str, tables: dict[str, pd.DataFrame], warnings: list[dict]):
+        """Écrit atomiquement (dossier temporaire puis renommage) ; silencieux si impossible."""
+        if not self.enabled:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for old in self.directory.glob(f"{source}-*"):
+                if old.name != f"{source}-{key}" and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{source}-", dir=self.directory))
+            kinds = {}
+            for name, frame in tables.items():
+                is_geo = hasattr(frame, "geometry") and "geometry" in frame.columns
+                kinds[name] = "geo" if is_geo else "table"
+                frame.to_parquet(tmp / f"{name}.parquet")
+            meta = {"tables": kinds, "warnings": warnings, "version": __version__}
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            target = self._dir(source, key)
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+        except OSError:
+            pass

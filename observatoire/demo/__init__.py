@@ -1,0 +1,1 @@
+"""Territoire de démonstration fictif (générateur à graine fixe)."""

@@ -1,0 +1,59 @@
+"""Description en mémoire du territoire fictif, partagée par les générateurs de démo.
+
+Le générateur de géographie (:mod:`observatoire.demo.geography`) construit un
+:class:`DemoModel` ; les générateurs d'indicateurs, de participation et du contrat
+de ville le lisent pour écrire leurs fichiers. Tout y est fictif.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FICTIF = "Données fictives"
+
+
+@dataclass
+class DemoCommune:
+    code: str  # ex. "00101" (département fictif 00)
+    nom: str
+    population: int
+
+
+@dataclass
+class DemoQuartier:
+    code: str  # 2024 : "QN00001A" ; 2015 : "QP000001"
+    nom: str
+    communes: list[str]  # codes commune (un quartier peut en couvrir plusieurs)
+    population: int
+    generation: int  # 2015 ou 2024
+
+
+@dataclass
+class DemoModel:
+    """Le territoire fictif : communes, EPCI, quartiers des deux générations."""
+
+    nom: str
+    epci_code: str
+    epci_nom: str
+    departement_code: str
+    departement_nom: str
+    communes: list[DemoCommune]
+    quartiers: list[DemoQuartier]  # génération 2024 (en vigueur)
+    quartiers_2015: list[DemoQuartier] = field(default_factory=list)
+    # (code_2015, code_2024, part de population, relation) ; relation ∈ identique,
+    # scission, fusion, modification, sortie (code_2024 vide), entree (code_2015 vide)
+    correspondances: list[tuple[str | None, str | None, float | None, str]] = field(
+        default_factory=list
+    )
+    annees: list[int] = field(default_factory=lambda: [2018, 2020, 2021])
+    seed: int = 2024
+
+    def quartier(self, code: str) -> DemoQuartier:
+        return next(q for q in self.quartiers + self.quartiers_2015 if q.code == code)
+
+    def commune(self, code: str) -> DemoCommune:
+        return next(c for c in self.communes if c.code == code)
+
+    def quartiers_de(self, commune_code: str) -> list[DemoQuartier]:
+        """Quartiers 2024 qui touchent la commune."""
+        return [q for q in self.quartiers if commune_code in q.communes]

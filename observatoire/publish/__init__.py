@@ -1,0 +1,1 @@
+"""Publication : exécution papermill, rendu HTML/PDF, lots, manifeste, page d'index."""

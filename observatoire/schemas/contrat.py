@@ -1,0 +1,3 @@
+"""Schémas de la famille contrat (en cours d'écriture)."""
+
+SCHEMAS: dict = {}

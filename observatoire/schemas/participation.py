@@ -1,0 +1,3 @@
+"""Schémas de la famille participation (en cours d'écriture)."""
+
+SCHEMAS: dict = {}

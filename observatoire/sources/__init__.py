@@ -1,0 +1,1 @@
+"""Lecture, normalisation et validation des fichiers d'entrée (une famille par module)."""

@@ -1,0 +1,3 @@
+"""En cours d'écriture."""
+
+ADAPTERS: list = []

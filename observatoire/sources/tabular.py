@@ -1,0 +1,494 @@
+"""Lecture brute des fichiers tabulaires réels (CSV, XLSX, Parquet).
+
+Tout est lu **en texte** : aucune conversion implicite (un code ``01001`` reste
+``"01001"``). Les conventions des fichiers publics français sont gérées ici :
+encodage détecté (UTF-8, UTF-8 avec BOM, Windows-1252), séparateur détecté
+(``;``, ``,``, tabulation, ``|``), lignes de titre au-dessus de l'en-tête,
+notes sous le tableau, en-têtes sur plusieurs lignes (cellules fusionnées).
+
+La conversion des valeurs (nombres à la française, codes, dates, marqueurs de
+secret) est dans :mod:`observatoire.sources.values`.
+
+Exemple ::
+
+    problems = ProblemCollector("revenus.csv")
+    table = read_raw_table("revenus.csv", problems=problems, expected=["CODGEO"])
+    table.frame      # DataFrame de chaînes
+    table.rows       # numéros de ligne du fichier (1 = première ligne)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from observatoire.errors import InputError, ProblemCollector
+
+SEPARATORS = (";", ",", "\t", "|")
+_SEP_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
+ENCODING_ALIASES = {
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "utf8-sig": "utf-8-sig",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "iso-8859-15": "iso-8859-15",
+}
+
+
+@dataclass
+class RawTable:
+    """Un tableau lu en texte, avec les numéros de ligne d'origine."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+    file: str
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line_of(self, position: int) -> int:
+        """Numéro de ligne du fichier (1 = première ligne) de la ligne ``position``."""
+        return self.rows[position]
+
+
+# --------------------------------------------------------------------------- lecture
+
+
+def detect_encoding(data: bytes, declared: str | None, file: str) -> tuple[str, str]:
+    """Décode ``data`` ; renvoie (texte, encodage). Lève si l'encodage déclaré échoue."""
+    if declared:
+        enc = ENCODING_ALIASES.get(declared.strip().lower(), declared.strip().lower())
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError) as exc:
+            pos = getattr(exc, "start", None)
+            line = data[:pos].count(b"\n") + 1 if pos is not None else None
+            raise InputError(
+                [
+                    _problem(
+                        file,
+                        f"le fichier ne se lit pas avec l'encodage déclaré « {declared} »",
+                        row=line,
+                        expected="un encodage correct (retirez « encodage » de la "
+                        "configuration pour qu'il soit détecté)",
+                    )
+                ]
+            ) from None
+        if enc == "utf-8" and text.startswith("\ufeff"):
+            text = text[1:]
+        return text, enc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _problem(file: str, message: str, **kwargs):
+    from observatoire.errors import Problem
+
+    return Problem(file, message, **kwargs)
+
+
+def looks_binary(data: bytes) -> bool:
+    """Vrai si l'échantillon ressemble à un fichier binaire plutôt qu'à du texte."""
+    sample = data[:4096]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return control / len(sample) > 0.05
+
+
+def detect_separator(text: str) -> str:
+    """Choisit le séparateur le plus cohérent sur les premières lignes non vides."""
+    lines = [line for line in text.splitlines() if line.strip()][:60]
+    if not lines:
+        return ";"
+    best, best_score = ";", (-1.0, 0)
+    sample = "\n".join(lines)
+    for sep in SEPARATORS:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=sep)]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        width, freq = Counter(counts).most_common(1)[0]
+        score = (freq / len(lines), width)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv_rows(
+    path: Path, file: str, encoding: str | None, separator: str | None
+) -> tuple[list[list[str]], str, str]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError([_problem(file, "le fichier est vide", expected="un tableau avec en-tête")])
+    if looks_binary(data):
+        raise InputError(
+            [
+                _problem(
+                    file,
+                    "le fichier n'est pas un fichier texte (contenu binaire)",
+                    expected="un CSV en texte (UTF-8 ou Windows-1252)",
+                )
+            ]
+        )
+    text, enc = detect_encoding(data, encoding, file)
+    sep = separator if separator else detect_separator(text)
+    if sep in ("\\t", "tab", "tabulation"):
+        sep = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    return [list(r) for r in reader], enc, sep
+
+
+def _cell_to_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    return str(value)
+
+
+def list_sheets(path: Path, file: str) -> list[str]:
+    """Noms des feuilles d'un classeur XLSX."""
+    return [ws.title for ws in _open_workbook(path, file).worksheets]
+
+
+def _open_workbook(path: Path, file: str):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise InputError(
+            [
+                _problem(
+                    file,
+                    f"classeur XLSX illisible ou corrompu ({type(exc).__name__})",
+                    expected="un classeur .xlsx enregistré par Excel ou LibreOffice",
+                )
+            ]
+        ) from None
+
+
+def _sheet_rows(ws) -> list[list[str]]:
+    rows = [[_cell_to_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    # cellules fusionnées : la valeur est recopiée sur toute la plage fusionnée
+    for rng in ws.merged_cells.ranges:
+        top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else ""
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            for c in range(rng.min_col - 1, rng.max_col):
+                if c < len(rows[r]):
+                    rows[r][c] = top
+    return rows
+
+
+def _read_xlsx_rows(
+    path: Path, file: str, sheet: str | int | None, expected: Sequence[str]
+) -> tuple[list[list[str]], str]:
+    wb = _open_workbook(path, file)
+    names = [ws.title for ws in wb.worksheets]
+    if sheet is not None:
+        if isinstance(sheet, int) and 1 <= sheet <= len(names):
+            ws = wb.worksheets[sheet - 1]
+        elif str(sheet) in names:
+            ws = wb[str(sheet)]
+        else:
+            raise InputError(
+                [
+                    _problem(
+                        file,
+                        "la feuille configurée n'existe pas dans le classeur",
+                        column=None,
+                        found=sheet,
+                        expected="une des feuilles : " + ", ".join(names),
+                    )
+                ]
+            )
+        rows = _sheet_rows(ws)
+        if expected and find_header(rows, expected) is None:
+            elsewhere = [
+                ws2.title
+                for ws2 in wb.worksheets
+                if ws2.title != ws.title and find_header(_sheet_rows(ws2), expected) is not None
+            ]
+            if elsewhere:
+                raise InputError(
+                    [
+                        _problem(
+                            file,
+                            f"le tableau attendu n'est pas sur la feuille « {ws.title} » "
+                            f"mais sur « {elsewhere[0]} »",
+                            found=ws.title,
+                            expected=f"feuille = \"{elsewhere[0]}\" dans la configuration",
+                        )
+                    ]
+                )
+        return rows, ws.title
+    # pas de feuille configurée : la première qui contient les colonnes attendues
+    for ws in wb.worksheets:
+        rows = _sheet_rows(ws)
+        if not expected or find_header(rows, expected) is not None:
+            return rows, ws.title
+    return _sheet_rows(wb.worksheets[0]), names[0]
+
+
+# --------------------------------------------------------------------------- en-tête
+
+
+def normalise_label(label: object) -> str:
+    """Forme de comparaison d'un nom de colonne : minuscules, sans accents ni espaces."""
+    text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode()
+    return " ".join(text.lower().replace("\ufeff", "").split())
+
+
+def find_header(rows: list[list[str]], expected: Sequence[str], limit: int = 30) -> int | None:
+    """Indice (0-based) de la ligne d'en-tête : celle qui contient le plus de colonnes attendues."""
+    wanted = {normalise_label(e) for e in expected if e}
+    best, best_hits = None, 0
+    for i, row in enumerate(rows[:limit]):
+        labels = {normalise_label(c) for c in row if str(c).strip()}
+        hits = len(wanted & labels)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if not wanted:
+        return _first_wide_row(rows, limit)
+    return best
+
+
+def _first_wide_row(rows: list[list[str]], limit: int) -> int | None:
+    widths = [sum(1 for c in r if str(c).strip()) for r in rows[:limit]]
+    if not widths:
+        return None
+    top = max(widths)
+    for i, w in enumerate(widths):
+        if w >= max(2, top * 0.6):
+            return i
+    return 0
+
+
+def _combine_header(rows: list[list[str]], start: int, count: int) -> list[str]:
+    width = max(len(r) for r in rows[start : start + count])
+    parts: list[list[str]] = []
+    for r in rows[start : start + count]:
+        cells = [str(c).strip() for c in r] + [""] * (width - len(r))
+        parts.append(cells)
+    if count == 1:
+        return parts[0]
+    # une cellule fusionnée non détectée (CSV) : on propage vers la droite
+    for cells in parts[:-1]:
+        last = ""
+        for j, c in enumerate(cells):
+            if c:
+                last = c
+            else:
+                cells[j] = last
+    header = []
+    for j in range(width):
+        labels: list[str] = []
+        for cells in parts:
+            if cells[j] and (not labels or labels[-1] != cells[j]):
+                labels.append(cells[j])
+        header.append(" / ".join(labels))
+    return header
+
+
+def _strip_notes(body: list[list[str]], width: int) -> tuple[list[list[str]], list[int], list[str]]:
+    """Retire les lignes vides et les notes sous le tableau ; renvoie (lignes, positions, notes)."""
+    filled = [sum(1 for c in r if str(c).strip()) for r in body]
+    end = len(body)
+    # fin du tableau : après la dernière ligne « large » (au moins 2 cellules remplies)
+    threshold = 2 if width > 2 else 1
+    while end > 0 and filled[end - 1] < threshold:
+        end -= 1
+    notes = [" ".join(c for c in r if str(c).strip()) for r in body[end:] if any(body)]
+    kept, positions = [], []
+    for i, r in enumerate(body[:end]):
+        if filled[i] == 0:
+            continue
+        kept.append(r)
+        positions.append(i)
+    return kept, positions, [n for n in notes if n]
+
+
+# --------------------------------------------------------------------------- API
+
+
+def read_raw_table(
+    path: str | Path,
+    *,
+    problems: ProblemCollector,
+    file_format: str | None = None,
+    separator: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    header_rows: int = 1,
+    expected: Iterable[str] = (),
+    display_name: str | None = None,
+) -> RawTable:
+    """Lit un fichier tabulaire en texte.
+
+    ``header_row`` est le numéro (1-based) de la ligne d'en-tête tel qu'affiché par
+    le tableur ; sans lui, l'en-tête est la ligne qui contient le plus de colonnes
+    ``expected``. ``header_rows`` > 1 combine plusieurs lignes d'en-tête
+    (``"État / demandé"``). Les lignes de largeur inattendue sont signalées dans
+    ``problems`` (séparateurs mélangés).
+    """
+    path = Path(path)
+    file = display_name or path.name
+    expected = [e for e in expected if e]
+    fmt = (file_format or path.suffix.lstrip(".")).lower()
+    if not path.exists():
+        raise InputError([_problem(file, "fichier introuvable", found=str(path))])
+    if fmt in ("csv", "txt", "tsv"):
+        rows, enc, sep = _read_csv_rows(path, file, encoding, separator)
+        sheet_name = None
+    elif fmt in ("xlsx", "xlsm"):
+        rows, sheet_name = _read_xlsx_rows(path, file, sheet, expected)
+        enc, sep = None, None
+    elif fmt == "parquet":
+        frame = pd.read_parquet(path).astype("string").fillna("")
+        frame = frame.astype(object)
+        return RawTable(frame, list(range(2, len(frame) + 2)), file)
+    else:
+        raise InputError(
+            [
+                _problem(
+                    file,
+                    "format de fichier non pris en charge",
+                    found=fmt,
+                    expected="csv, xlsx ou parquet",
+                )
+            ]
+        )
+    if not rows or not any(any(str(c).strip() for c in r) for r in rows):
+        raise InputError([_problem(file, "le fichier est vide", expected="un tableau avec en-tête")])
+    if header_row is not None:
+        start = header_row - 1
+        if start >= len(rows):
+            raise InputError(
+                [
+                    _problem(
+                        file,
+                        "ligne d'en-tête configurée au-delà de la fin du fichier",
+                        found=header_row,
+                        expected=f"un numéro de ligne ≤ {len(rows)}",
+                    )
+                ]
+            )
+    else:
+        found = find_header(rows, expected)
+        start = found if found is not None else 0
+    header = _combine_header(rows, start, header_rows)
+    header = [h.replace("\ufeff", "").strip() for h in header]
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    header = header[:width]
+    for j, h in enumerate(header):
+        if not h:
+            header[j] = f"colonne_{j + 1}"
+    dup = [h for h, n in Counter(header).items() if n > 1]
+    for h in dup:
+        problems.add(
+            "nom de colonne en double dans l'en-tête",
+            row=start + 1,
+            column=h,
+            found=h,
+            expected="des noms de colonnes uniques",
+        )
+    body_start = start + header_rows
+    body, positions, notes = _strip_notes(rows[body_start:], width)
+    line_numbers = [body_start + p + 1 for p in positions]
+    if fmt in ("csv", "txt", "tsv"):
+        for r, line in zip(body, line_numbers, strict=True):
+            extra = [c for c in r[width:] if str(c).strip()]
+            if len(r) < width and len(r) <= 1 or extra:
+                problems.add(
+                    "nombre de colonnes inattendu (séparateur incohérent ?)",
+                    row=line,
+                    found=f"{len(r)} colonne(s)",
+                    expected=f"{width} colonnes séparées par {_SEP_NAMES.get(sep, sep)}",
+                )
+    data = [(r + [""] * width)[:width] for r in body]
+    frame = pd.DataFrame(data, columns=header, dtype=object)
+    if dup:
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+    return RawTable(frame, line_numbers, file, enc, sep, sheet_name, notes)
+
+
+def resolve_columns(
+    table: RawTable,
+    mapping: dict[str, str],
+    problems: ProblemCollector,
+    *,
+    required: Iterable[str] = (),
+    context: str = "colonnes",
+) -> dict[str, str]:
+    """Associe les clés canoniques aux colonnes réelles du fichier (comparaison tolérante).
+
+    Une colonne configurée mais absente est signalée avec la liste des colonnes
+    disponibles. Renvoie ``{clé canonique: nom réel}`` pour celles trouvées.
+    """
+    actual = {normalise_label(c): c for c in table.frame.columns}
+    resolved: dict[str, str] = {}
+    required = set(required)
+    for key, wanted in mapping.items():
+        if wanted is None or wanted == "":
+            continue
+        real = actual.get(normalise_label(wanted))
+        if real is None:
+            problems.add(
+                f"colonne configurée ({context}.{key}) absente du fichier",
+                column=str(wanted),
+                expected="une des colonnes : " + _preview(table.frame.columns),
+            )
+            continue
+        resolved[key] = real
+    for key in required - set(mapping):
+        problems.add(
+            f"aucune colonne n'est configurée pour « {key} »",
+            expected=f"{context}.{key} = \"…\" dans la configuration",
+        )
+    return resolved
+
+
+def _preview(columns: Iterable[str], limit: int = 12) -> str:
+    cols = list(columns)
+    text = ", ".join(cols[:limit])
+    return text + (f", … ({len(cols)} au total)" if len(cols) > limit else "")
+
+
+def guess_column(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
+    """Première colonne dont le nom normalisé est l'un des ``candidates``."""
+    cols = {normalise_label(c): c for c in columns}
+    for cand in candidates:
+        hit = cols.get(normalise_label(cand))
+        if hit is not None:
+            return hit
+    return None
+

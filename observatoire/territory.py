@@ -1,0 +1,297 @@
+"""L'objet :class:`Observatoire` : un territoire configuré et ses tables canoniques.
+
+Exemple ::
+
+    import observatoire
+    obs = observatoire.open("data/demo/observatoire.toml")
+    obs.quartiers                 # les QPV de la génération en vigueur
+    obs.valeurs.query("indicateur == 'taux_pauvrete'")
+    obs.indicateurs.ecarts("QN99001A")    # analyses (voir observatoire.api)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from observatoire import __version__
+from observatoire.cache import TableCache, combine, file_fingerprint
+from observatoire.config import Config, SourceConfig, load_config
+from observatoire.errors import InputError, Problem
+from observatoire.schemas import SCHEMAS, empty_table, validate_table
+from observatoire.sources.registry import LoadContext, adapters
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+TABLES = tuple(SCHEMAS)
+
+
+class Observatoire:
+    """Un territoire configuré : tables canoniques validées, avertissements, empreintes."""
+
+    def __init__(
+        self,
+        config: Config,
+        tables: dict[str, pd.DataFrame],
+        warnings: list[Problem],
+        fingerprints: dict[str, str],
+    ) -> None:
+        self.config = config
+        self.tables = tables
+        self.warnings = warnings
+        self.fingerprints = fingerprints
+
+    # ------------------------------------------------------------------ ouverture
+    @classmethod
+    def from_config(cls, path: str | Path, *, use_cache: bool = True) -> Observatoire:
+        """Charge toutes les sources déclarées ; lève :class:`InputError` si une est invalide."""
+        config = load_config(path)
+        return load(config, use_cache=use_cache)
+
+    # ------------------------------------------------------------------ tables
+    def table(self, name: str) -> pd.DataFrame:
+        """Table canonique ``name`` (vide, avec ses colonnes, si aucune source ne la fournit)."""
+        if name not in SCHEMAS:
+            raise KeyError(f"table inconnue : {name} (tables : {', '.join(TABLES)})")
+        if name not in self.tables:
+            self.tables[name] = empty_table(name)
+        return self.tables[name]
+
+    @property
+    def territoires(self) -> pd.DataFrame:
+        return self.table("territoires")
+
+    @property
+    def correspondances(self) -> pd.DataFrame:
+        return self.table("correspondances")
+
+    @property
+    def contours(self) -> gpd.GeoDataFrame:
+        return self.table("contours")  # type: ignore[return-value]
+
+    @property
+    def communes_contours(self) -> gpd.GeoDataFrame:
+        return self.table("communes_contours")  # type: ignore[return-value]
+
+    @property
+    def catalogue(self) -> pd.DataFrame:
+        return self.table("catalogue")
+
+    @property
+    def valeurs(self) -> pd.DataFrame:
+        return self.table("valeurs")
+
+    @property
+    def evenements(self) -> pd.DataFrame:
+        return self.table("evenements")
+
+    @property
+    def presences(self) -> pd.DataFrame:
+        return self.table("presences")
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        return self.table("actions")
+
+    @property
+    def financements(self) -> pd.DataFrame:
+        return self.table("financements")
+
+    @property
+    def cibles(self) -> pd.DataFrame:
+        return self.table("cibles")
+
+    @property
+    def quartiers(self) -> pd.DataFrame:
+        """Les QPV de la génération en vigueur (``[territoire] generation``)."""
+        t = self.territoires
+        gen = self.config.territoire.generation
+        return t[(t["niveau"] == "qpv") & (t["generation"] == gen)].reset_index(drop=True)
+
+    @property
+    def fictif(self) -> bool:
+        """Vrai pour le territoire de démonstration (mention « Données fictives »)."""
+        return self.config.territoire.fictif
+
+    @property
+    def input_fingerprint(self) -> str:
+        """Empreinte globale des entrées, de la configuration et de la version du paquet."""
+        return combine(self.fingerprints, _config_fingerprint(self.config), __version__)
+
+    def provenance(self) -> dict:
+        """Bloc de provenance pour les rapports : version, config, fichiers et empreintes."""
+        files = []
+        for name, src in self.config.sources.items():
+            files.append(
+                {
+                    "source": name,
+                    "type": src.type,
+                    "fichier": str(src.path.relative_to(self.config.root)) if src.path else None,
+                    "empreinte": self.fingerprints.get(name),
+                }
+            )
+        return {
+            "version": __version__,
+            "configuration": str(self.config.path.name),
+            "territoire": self.config.territoire.nom,
+            "fictif": self.fictif,
+            "fichiers": files,
+            "empreinte": self.input_fingerprint,
+        }
+
+    # ------------------------------------------------------------------ accès analyses
+    @cached_property
+    def indicateurs(self):
+        """Analyses des indicateurs : écarts, rangs, évolutions, inégalités, cartes."""
+        from observatoire.api.indicateurs import IndicatorsAPI
+
+        return IndicatorsAPI(self)
+
+    @cached_property
+    def participation(self):
+        """Analyses de la participation des habitants."""
+        from observatoire.api.participation import ParticipationAPI
+
+        return ParticipationAPI(self)
+
+    @cached_property
+    def contrat(self):
+        """Analyses du contrat de ville (programmation, financements)."""
+        from observatoire.api.contrat import ContratAPI
+
+        return ContratAPI(self)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
+        return f"<Observatoire « {self.config.territoire.nom} » {counts}>"
+
+
+# ---------------------------------------------------------------------- chargement
+
+
+def _config_fingerprint(config: Config) -> str:
+    return combine(
+        asdict(config.territoire), config.catalogue, {k: v.options for k, v in config.sources.items()}
+    )
+
+
+def _stages(config: Config) -> list[list[SourceConfig]]:
+    """Ordonne les sources : celles dont les tables sont requises par d'autres d'abord."""
+    registry = adapters()
+    remaining = list(config.sources.values())
+    stages: list[list[SourceConfig]] = []
+    produced_later = {t for s in remaining for t in registry[s.type].tables}
+    done_tables: set[str] = set()
+    while remaining:
+        ready = [
+            s
+            for s in remaining
+            if all(
+                n in done_tables or n not in produced_later or _only_self(s, n, remaining)
+                for n in registry[s.type].needs
+            )
+        ]
+        if not ready:  # dépendances circulaires : on charge tout ce qui reste
+            ready = remaining
+        stages.append(ready)
+        for s in ready:
+            remaining.remove(s)
+        produced_later = {t for s in remaining for t in registry[s.type].tables}
+        done_tables |= {t for s in ready for t in registry[s.type].tables}
+    return stages
+
+
+def _only_self(source: SourceConfig, table: str, remaining: list[SourceConfig]) -> bool:
+    registry = adapters()
+    return all(s is source or table not in registry[s.type].tables for s in remaining)
+
+
+def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f.columns)]
+    if not frames:
+        return empty_table(name)
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    if name in ("contours", "communes_contours"):
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load(config: Config, *, use_cache: bool = True) -> Observatoire:
+    """Charge, valide et met en cache toutes les sources d'une configuration."""
+    from observatoire.catalogue import build_catalogue
+
+    registry = adapters()
+    cache = TableCache(config.cache_dir, enabled=use_cache)
+    fingerprints: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    collected: dict[str, list[pd.DataFrame]] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    pending: list[tuple[str, str, dict, list]] = []
+    catalogue, cat_problems = build_catalogue(config)
+    problems += cat_problems
+    tables: dict[str, pd.DataFrame] = {"catalogue": catalogue}
+    for stage in _stages(config):
+        ctx = LoadContext(config, tables=tables)
+        for source in stage:
+            adapter = registry[source.type]
+            fingerprints[source.name] = file_fingerprint(source.path) if source.path else "-"
+            deps = sorted(
+                keys[s.name]
+                for s in config.sources.values()
+                if s.name in keys and set(registry[s.type].tables) & set(adapter.needs)
+            )
+            key = combine(
+                source.type, source.options, fingerprints[source.name], deps, __version__,
+                catalogue.to_dict("list") if "catalogue" in adapter.needs else None,
+            )
+            keys[source.name] = key
+            hit = cache.get(source.name, key)
+            if hit is not None:
+                produced, warn_dicts = hit
+                warnings += [Problem(**w) for w in warn_dicts]
+            else:
+                ctx.warnings = []
+                try:
+                    produced = adapter.load(source, ctx)
+                except InputError as exc:
+                    problems += exc.problems
+                    continue
+                warnings += ctx.warnings
+                pending.append(
+                    (source.name, key, produced, [_problem_dict(w) for w in ctx.warnings])
+                )
+            for name, frame in produced.items():
+                collected.setdefault(name, []).append(frame)
+        for name, frames in collected.items():
+            tables[name] = _concat(frames, name)
+    for name, frame in tables.items():
+        if name in SCHEMAS and len(frame):
+            problems += validate_table(name, frame)
+    from observatoire.checks import cross_checks
+
+    cross_problems = cross_checks(config, tables)
+    problems += [p for p in cross_problems if p.severity == "erreur"]
+    warnings += [p for p in cross_problems if p.severity != "erreur"]
+    errors = [p for p in problems if p.severity == "erreur"]
+    if errors:
+        raise InputError(problems)
+    warnings += [p for p in problems if p.severity != "erreur"]
+    for entry in pending:  # rien n'est écrit tant qu'une source est invalide
+        cache.put(*entry)
+    return Observatoire(config, tables, warnings, fingerprints)
+
+
+def _problem_dict(p: Problem) -> dict:
+    d = asdict(p)
+    if d["found"] is not None:
+        d["found"] = str(d["found"])
+    return d
