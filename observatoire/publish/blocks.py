@@ -1,0 +1,237 @@
+"""Blocs de rapport affichés par les notebooks et publiés par :mod:`observatoire.publish.render`.
+
+Un notebook de rapport n'affiche que des blocs : chacun porte ses données dans un type
+MIME propre (:data:`MIME`) que le rendu HTML/PDF relit et échappe lui-même ; JupyterLab
+montre l'aperçu HTML du même bloc. Aucun texte issu des données n'est donc interprété
+comme HTML ou JavaScript.
+
+Exemple ::
+
+    from observatoire.publish import blocks
+    blocks.texte("Le quartier compte 4 210 habitants.")
+    blocks.figure(fig, alt="Barres : écart du taux de pauvreté…", source="INSEE 2021")
+    blocks.absent("Aucune donnée de participation pour ce quartier.")
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+MIME = "application/vnd.observatoire.bloc+json"
+
+
+class Block:
+    """Un bloc affichable (``_repr_mimebundle_``) : données structurées + aperçu HTML."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        from observatoire.publish.render import block_html
+
+        preview = block_html(self.data, mode="screen")
+        return {MIME: self.data, "text/html": preview, "text/plain": _plain(self.data)}
+
+    def __repr__(self) -> str:
+        return _plain(self.data)
+
+
+def _plain(data: dict[str, Any]) -> str:
+    kind = data.get("type")
+    if kind == "texte":
+        return "\n".join(data["paragraphes"])
+    if kind == "absent":
+        return data["message"]
+    return f"<bloc {kind}>"
+
+
+def _show(data: dict[str, Any], display: bool) -> Block | None:
+    """Affiche le bloc (et renvoie ``None`` : pas de double affichage en fin de cellule)."""
+    block = Block(data)
+    if not display:
+        return block
+    from IPython.display import display as ipy_display
+
+    ipy_display(block)
+    return None
+
+
+def meta(
+    titre: str,
+    *,
+    entete: str,
+    fictif: bool,
+    sous_titre: str = "",
+    territoire: str = "",
+    display: bool = True,
+    **extra: Any,
+) -> Block | None:
+    """Métadonnées du rapport (titre, en-tête de page du PDF, mention « Données fictives »).
+
+    >>> meta("Tableau de bord — Les Hauts", entete="Les Hauts — 2021", fictif=True, display=False)
+    <bloc meta>
+    """
+    data = {
+        "type": "meta",
+        "titre": str(titre),
+        "entete": str(entete),
+        "sous_titre": str(sous_titre),
+        "territoire": str(territoire),
+        "fictif": bool(fictif),
+    }
+    data.update({k: _jsonable(v) for k, v in extra.items()})
+    return _show(data, display)
+
+
+def texte(*paragraphes: str, display: bool = True) -> Block | None:
+    """Un ou plusieurs paragraphes de texte brut (jamais interprétés comme HTML).
+
+    >>> texte("Première phrase.", "Seconde.", display=False)
+    Première phrase.
+    Seconde.
+    """
+    return _show({"type": "texte", "paragraphes": [str(p) for p in paragraphes if p]}, display)
+
+
+def absent(message: str, *, display: bool = True) -> Block | None:
+    """Une phrase qui dit qu'une section n'a pas de données (au lieu d'un graphique vide)."""
+    return _show({"type": "absent", "message": str(message)}, display)
+
+
+def chiffres_cles(
+    items: list[tuple[str, str]], *, source: str = "", display: bool = True
+) -> Block | None:
+    """Chiffres clés (libellé, valeur déjà formatée à la française)."""
+    pairs = [[str(label), str(value)] for label, value in items]
+    return _show({"type": "chiffres", "items": pairs, "source": str(source)}, display)
+
+
+def figure(
+    fig: Any,
+    *,
+    alt: str,
+    source: str,
+    legende: str = "",
+    display: bool = True,
+) -> Block | None:
+    """Une figure matplotlib (SVG en ligne), avec texte alternatif et source sous la figure.
+
+    La figure est fermée après conversion (pas de double affichage dans le notebook).
+    """
+    if not alt or not alt.strip():
+        raise ValueError("une figure doit avoir un texte alternatif (RGAA)")
+    svg = _figure_svg(fig)
+    data = {
+        "type": "figure",
+        "image": base64.b64encode(svg).decode("ascii"),
+        "format": "svg+xml",
+        "alt": str(alt),
+        "legende": str(legende),
+        "source": str(source),
+    }
+    return _show(data, display)
+
+
+def carte(
+    interactive: Any,
+    static: Any = None,
+    *,
+    alt: str,
+    source: str,
+    legende: str = "",
+    display: bool = True,
+) -> Block | None:
+    """Une carte : document HTML interactif hors ligne (écran) + figure statique (PDF).
+
+    ``interactive`` est le document HTML complet de la carte (ou un objet folium dont on
+    appelle ``get_root().render()``) ; ``static`` une figure matplotlib (facultative).
+    """
+    if not alt or not alt.strip():
+        raise ValueError("une carte doit avoir un texte alternatif (RGAA)")
+    if interactive is not None and not isinstance(interactive, str):
+        interactive = interactive.get_root().render()
+    data: dict[str, Any] = {
+        "type": "carte",
+        "html": interactive,
+        "alt": str(alt),
+        "legende": str(legende),
+        "source": str(source),
+        "image": None,
+        "format": "svg+xml",
+    }
+    if static is not None:
+        data["image"] = base64.b64encode(_figure_svg(static)).decode("ascii")
+    return _show(data, display)
+
+
+def tableau(
+    frame: pd.DataFrame,
+    *,
+    legende: str,
+    source: str,
+    entete_ligne: bool = True,
+    display: bool = True,
+) -> Block | None:
+    """Un tableau à vrais en-têtes (``<th scope>``) ; la 1re colonne sert d'en-tête de ligne.
+
+    Les cellules doivent être déjà formatées à la française ; un nombre brut est mis en
+    forme par :func:`observatoire.views.format.format_number`, une valeur absente devient
+    « n.d. » (jamais 0).
+    """
+    from observatoire.views.format import format_number
+
+    def cell(value: Any) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "n.d."
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value, 0 if float(value).is_integer() else 1)
+        return str(value)
+
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    data = {
+        "type": "tableau",
+        "colonnes": [str(c) for c in frame.columns],
+        "lignes": rows,
+        "entete_ligne": bool(entete_ligne),
+        "legende": str(legende),
+        "source": str(source),
+    }
+    return _show(data, display)
+
+
+def provenance(obs: Any, *, display: bool = True, **parametres: Any) -> Block | None:
+    """Bloc de provenance : version du paquet, configuration, fichiers et empreintes."""
+    data = {
+        "type": "provenance",
+        "provenance": _jsonable(obs.provenance()),
+        "parametres": {k: _jsonable(v) for k, v in parametres.items()},
+        "execution": datetime.now().isoformat(timespec="seconds"),
+    }
+    return _show(data, display)
+
+
+def _figure_svg(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,175 @@
+"""Production d'un rapport : exécution papermill, HTML, PDF, notebook exécuté.
+
+Chaque fichier est écrit atomiquement (fichier temporaire du même dossier puis
+``os.replace``) : un rapport n'apparaît que complet. Une erreur d'exécution du notebook
+ne lève pas : le résultat porte ``status="erreur"`` et la cause en français. Seules
+les erreurs d'entrée ou de configuration (:class:`ConfigError`, :class:`InputError`)
+sont levées.
+
+Exemple ::
+
+    job = ReportJob("quartier", Path("data/demo/observatoire.toml"), {"quartier": "QN00001A"})
+    result = produce_report(job, Path("reports"))
+    result.status, [p.name for p in result.outputs]   # ("ok", ["QN00001A.html", …])
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from observatoire.config import load_config
+from observatoire.errors import ConfigError, ObservatoireError, OutputError
+from observatoire.publish.jobs import ReportJob
+from observatoire.publish.render import render_html, render_pdf
+
+FORMATS = ("html", "pdf")
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass
+class ReportResult:
+    """Résultat d'un rapport : fichiers écrits, statut (``ok``/``erreur``), durée, cause."""
+
+    job: ReportJob
+    outputs: list[Path]
+    status: str  # "ok" | "erreur"
+    duration: float
+    error: str | None = None
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Écrit ``data`` dans ``path`` via un temporaire du même dossier puis ``os.replace``.
+
+    >>> write_atomic(Path("/tmp/exemple.txt"), "bonjour")  # doctest: +SKIP
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def notebook_path(job: ReportJob) -> Path:
+    """Notebook du job : ``[rapports] notebooks`` de la config, sinon ``notebooks/`` du dépôt."""
+    config = load_config(job.config)
+    folder = config.section("rapports").get("notebooks")
+    base = (config.root / folder) if folder else NOTEBOOKS_DIR
+    path = base / job.notebook
+    if not path.is_file():
+        raise ConfigError(f"Notebook de rapport introuvable : {path}")
+    return path
+
+
+def job_parameters(job: ReportJob) -> dict:
+    """Paramètres papermill du job : ``config`` (chemin absolu) + paramètres du rapport."""
+    params = dict(job.parameters)
+    params["config"] = str(Path(job.config).resolve())
+    return params
+
+
+def _formats(job: ReportJob) -> tuple[str, ...]:
+    unknown = [f for f in job.formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(
+            f"Format de rapport inconnu : {', '.join(unknown)} (formats possibles : html, pdf)"
+        )
+    return tuple(job.formats)
+
+
+def _stem(job: ReportJob, out_dir: Path) -> Path:
+    try:
+        relative = job.relative_stem
+    except ObservatoireError as exc:
+        raise ConfigError(f"Rapport impossible à nommer : {exc}") from None
+    target = (out_dir / relative).resolve()
+    if not target.is_relative_to(out_dir.resolve()):  # défense en profondeur
+        raise ConfigError(f"Chemin de rapport hors du dossier de sortie : {relative}")
+    return out_dir / relative
+
+
+def execution_error(exc: BaseException, notebook: str) -> str:
+    """Cause française d'un échec d'exécution papermill/nbclient."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        evalue = str(exc.evalue).strip().splitlines()
+        detail = evalue[0] if evalue else ""
+        return (
+            f"le notebook {notebook} a échoué (cellule {exc.exec_count}) : "
+            f"{exc.ename}{' — ' + detail if detail else ''}"
+        )
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        return f"le noyau Python s'est arrêté pendant l'exécution de {notebook}"
+    if name == "CellTimeoutError":
+        return f"délai dépassé pendant l'exécution de {notebook}"
+    return f"échec de l'exécution de {notebook} : {name} — {exc}"
+
+
+def produce_report(
+    job: ReportJob,
+    out_dir: Path,
+    *,
+    keep_notebook: bool = True,
+    engine_name: str | None = None,
+    kernel_name: str | None = None,
+) -> ReportResult:
+    """Exécute le notebook du job et écrit ``out_dir/<job.relative_stem>.{html,pdf,ipynb}``."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    out_dir = Path(out_dir)
+    formats = _formats(job)
+    stem = _stem(job, out_dir)
+    source = notebook_path(job)
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Dossier de sortie impossible à créer : {stem.parent} ({exc})") from None
+
+    def failed(message: str) -> ReportResult:
+        return ReportResult(job, [], "erreur", time.perf_counter() - start, message)
+
+    try:
+        nb = pm.execute_notebook(
+            source,
+            None,
+            parameters=job_parameters(job),
+            engine_name=engine_name,
+            kernel_name=kernel_name,
+            progress_bar=False,
+            cwd=str(source.parent),
+        )
+    except Exception as exc:  # une erreur du notebook ne doit pas arrêter le lot
+        return failed(execution_error(exc, source.name))
+
+    outputs: list[Path] = []
+    try:
+        if "html" in formats:
+            outputs.append(write_atomic(stem.with_suffix(".html"), render_html(nb, "screen")))
+        if "pdf" in formats:
+            pdf = render_pdf(render_html(nb, "print"))
+            outputs.append(write_atomic(stem.with_suffix(".pdf"), pdf))
+        if keep_notebook:
+            text = nbformat.writes(nb)
+            outputs.append(write_atomic(stem.with_suffix(".ipynb"), text))
+    except OSError as exc:
+        raise OutputError(f"Écriture impossible dans {stem.parent} : {exc}") from None
+    except Exception as exc:  # rendu : on signale sans arrêter le lot
+        return failed(f"échec du rendu de {stem.name} : {type(exc).__name__} — {exc}")
+    return ReportResult(job, outputs, "ok", time.perf_counter() - start)
