@@ -215,6 +215,8 @@ def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
     frames = [f for f in frames if f is not None and len(f.columns)]
     if not frames:
         return empty_table(name)
+    if name == "territoires":
+        return _merge_territories(frames)
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     if name in ("contours", "communes_contours"):
@@ -222,6 +224,20 @@ def _concat(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
 
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
     return pd.concat(frames, ignore_index=True)
+
+
+def _merge_territories(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Réunit les territoires ; une ligne déduite (``deduit``, ex. commune d'une liste de QPV)
+    s'efface devant une ligne déclarée du même code et niveau, ou une déduite antérieure."""
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if "deduit" not in frame.columns:
+        return frame.reset_index(drop=True)
+    deduced = frame["deduit"].fillna(False).astype(bool)
+    declared = frame[~deduced]
+    keys = set(zip(declared["code"], declared["niveau"], strict=True))
+    extra = frame[deduced].drop_duplicates(["code", "niveau"])
+    extra = extra[[(c, n) not in keys for c, n in zip(extra["code"], extra["niveau"], strict=True)]]
+    return pd.concat([declared, extra], ignore_index=True)
 
 
 def load(config: Config, *, use_cache: bool = True) -> Observatoire:
@@ -278,7 +294,9 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
             problems += validate_table(name, frame)
     from observatoire.checks import cross_checks
 
-    cross_problems = cross_checks(config, tables)
+    # contrôles croisés seulement si chaque source est lisible (sinon : erreurs en cascade)
+    failed = any(p.severity == "erreur" for p in problems)
+    cross_problems = [] if failed else cross_checks(config, tables)
     problems += [p for p in cross_problems if p.severity == "erreur"]
     warnings += [p for p in cross_problems if p.severity != "erreur"]
     errors = [p for p in problems if p.severity == "erreur"]

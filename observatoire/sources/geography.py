@@ -1,3 +1,445 @@
-"""En cours d'écriture."""
+"""Adaptateurs de géographie tabulaire : liste des QPV, correspondance, territoires.
 
-ADAPTERS: list = []
+- ``qpv_liste`` : la liste nationale des QPV (``code_qp;lib_qp;insee_reg;…``), codes
+  commune protégés ``="60057"``, quartiers multi-communes ``"13055;13070"`` ;
+  produit les QPV et les communes, EPCI, départements, régions qu'on en déduit ;
+- ``correspondance`` : table de passage des QPV 2015 vers 2024 ;
+- ``territoires`` : territoires de référence (code, niveau, nom, parents).
+
+Les contours sont dans :mod:`observatoire.sources.contours`.
+
+Exemple (``observatoire.toml``) ::
+
+    [sources.qpv_2024]
+    type = "qpv_liste"
+    fichier = "geographie/liste_qpv_2024.csv"
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from observatoire.config import SourceConfig
+from observatoire.errors import ProblemCollector
+from observatoire.sources.common import (
+    READ_OPTIONS,
+    code_expected,
+    map_columns,
+    niveau_of,
+    read_source_table,
+    split_list,
+)
+from observatoire.sources.registry import Adapter, LoadContext
+from observatoire.sources.values import parse_code, parse_number_cell, qpv_generation
+
+TERRITORY_COLUMNS = [
+    "code",
+    "niveau",
+    "nom",
+    "generation",
+    "communes",
+    "epci",
+    "departement",
+    "region",
+    "source",
+    "ligne",
+    "deduit",
+]
+
+QPV_COLUMNS = {
+    "code": ["code_qp", "code_qpv", "codeqp", "code_quartier", "qp", "code"],
+    "nom": ["lib_qp", "nom_qp", "nom_qpv", "lib_qpv", "libelle_qp", "quartier", "nom"],
+    "communes": ["insee_com", "code_insee", "codes_communes", "code_commune", "depcom"],
+    "noms_communes": ["lib_com", "nom_com", "commune_qp", "communes", "commune"],
+    "epci": ["siren_epci", "code_epci", "epci"],
+    "nom_epci": ["lib_epci", "nom_epci"],
+    "departement": ["insee_dep", "code_dep", "dep", "departement"],
+    "nom_departement": ["lib_dep", "nom_dep"],
+    "region": ["insee_reg", "code_reg", "reg", "region"],
+    "nom_region": ["lib_reg", "nom_reg"],
+}
+
+
+def _text(value: object) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def _check(problems: ProblemCollector, code: str, niveau: str, row: int, column: str) -> bool:
+    expected = code_expected(code, niveau)
+    if expected is None:
+        return True
+    problems.add(f"code {niveau} invalide", row=row, column=column, found=code, expected=expected)
+    return False
+
+
+def _generation_option(source: SourceConfig, problems: ProblemCollector) -> int | None:
+    gen = source.get("generation")
+    if gen is not None and gen not in (2015, 2024):
+        problems.add(
+            "génération QPV inconnue", column="generation", found=gen, expected="2015 ou 2024"
+        )
+        return None
+    return gen
+
+
+def qpv_generation_checked(
+    code: str, option: int | None, problems: ProblemCollector, row: int | None, column: str
+) -> int | None:
+    """Génération d'un code QPV, vérifiée contre l'option ``generation`` de la source."""
+    deduced = qpv_generation(code)
+    if option is not None and deduced is not None and deduced != option:
+        problems.add(
+            f"code QPV de la génération {deduced} dans une source déclarée génération {option}",
+            row=row,
+            column=column,
+            found=code,
+            expected=f"un code {'QN' if option == 2024 else 'QP'}… (génération {option})",
+        )
+    return option if option is not None else deduced
+
+
+def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
+    """Liste des QPV → table ``territoires`` (QPV + communes, EPCI, départements, régions)."""
+    problems = ProblemCollector(source.label)
+    gen_option = _generation_option(source, problems)
+    raw = read_source_table(source, problems, expected=["code_qp", "CODE_QP", "lib_qp", "nom_qp"])
+    cols = map_columns(raw, source, QPV_COLUMNS, problems, required=["code"])
+    problems.raise_if_any()
+    records: list[dict] = []
+    parents: dict[tuple[str, str], dict] = {}
+    for pos, rec in enumerate(raw.frame.to_dict("records")):
+        line = raw.line_of(pos)
+
+        def get(key: str, rec=rec) -> str:
+            return _text(rec.get(cols[key], "")) if key in cols else ""
+
+        code = parse_code(get("code"))
+        if not code:
+            problems.add("code QPV manquant", row=line, column=cols["code"], expected="un code QPV")
+            continue
+        _check(problems, code, "qpv", line, cols["code"])
+        generation = qpv_generation_checked(code, gen_option, problems, line, cols["code"])
+        communes = [parse_code(c) for c in split_list(get("communes"))]
+        for c in communes:
+            _check(problems, c, "commune", line, cols.get("communes", "communes"))
+        names = split_list(get("noms_communes"))
+        epci = parse_code(get("epci")) or None
+        dep = parse_code(get("departement")) or None
+        reg = parse_code(get("region")) or None
+        if epci:
+            _check(problems, epci, "epci", line, cols["epci"])
+        if dep:
+            _check(problems, dep, "departement", line, cols["departement"])
+        if reg:
+            _check(problems, reg, "region", line, cols["region"])
+        records.append(
+            {
+                "code": code,
+                "niveau": "qpv",
+                "nom": get("nom") or None,
+                "generation": generation,
+                "communes": ";".join(communes) or None,
+                "epci": epci,
+                "departement": dep,
+                "region": reg,
+                "ligne": line,
+                "deduit": False,
+            }
+        )
+        base = {"epci": epci, "departement": dep, "region": reg, "ligne": line, "deduit": True}
+        for i, c in enumerate(communes):
+            name = names[i] if len(names) == len(communes) else None
+            parents.setdefault(
+                (c, "commune"), {"code": c, "niveau": "commune", "nom": name, **base}
+            )
+        if epci:
+            parents.setdefault(
+                (epci, "epci"),
+                {
+                    **base,
+                    "code": epci,
+                    "niveau": "epci",
+                    "nom": get("nom_epci") or None,
+                    "epci": None,
+                },
+            )
+        if dep:
+            parents.setdefault(
+                (dep, "departement"),
+                {
+                    **base,
+                    "code": dep,
+                    "niveau": "departement",
+                    "nom": get("nom_departement") or None,
+                    "epci": None,
+                    "departement": None,
+                },
+            )
+        if reg:
+            parents.setdefault(
+                (reg, "region"),
+                {
+                    "code": reg,
+                    "niveau": "region",
+                    "nom": get("nom_region") or None,
+                    "ligne": line,
+                    "deduit": True,
+                },
+            )
+    problems.raise_if_any()
+    ctx.warnings += problems.warnings
+    return {"territoires": territory_frame(records + list(parents.values()), source.name)}
+
+
+def territory_frame(records: list[dict], source_name: str) -> pd.DataFrame:
+    """Construit une table ``territoires`` typée à partir d'enregistrements."""
+    frame = pd.DataFrame(records, columns=TERRITORY_COLUMNS)
+    frame["source"] = source_name
+    frame["generation"] = pd.array(frame["generation"], dtype="Int64")
+    frame["ligne"] = pd.array(frame["ligne"], dtype="Int64")
+    frame["deduit"] = frame["deduit"].fillna(False).astype(bool)
+    for col in ("nom", "communes", "epci", "departement", "region"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
+
+
+# ------------------------------------------------------------------ territoires
+
+TERRITOIRES_COLUMNS = {
+    "code": ["code", "codgeo", "code_geo", "code_territoire", "code_insee"],
+    "niveau": ["niveau", "nivgeo", "niveau_geo", "type", "type_territoire"],
+    "nom": ["nom", "libgeo", "libelle", "lib_geo", "nom_territoire"],
+    "generation": ["generation", "generation_qpv"],
+    "communes": ["communes", "codes_communes", "insee_com"],
+    "epci": ["epci", "siren_epci", "code_epci"],
+    "departement": ["departement", "dep", "insee_dep", "code_dep"],
+    "region": ["region", "reg", "insee_reg", "code_reg"],
+}
+CHECKED_LEVELS = ("qpv", "commune", "epci", "departement", "region")
+
+
+def load_territoires(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
+    """Territoires de référence (code, niveau, nom, parents) → ``territoires``."""
+    problems = ProblemCollector(source.label)
+    raw = read_source_table(source, problems, expected=["code", "niveau", "nom", "codgeo"])
+    fixed = source.get("niveau")
+    mapping = source.get("niveaux") or {}
+    required = ["code"] if fixed else ["code", "niveau"]
+    cols = map_columns(raw, source, TERRITOIRES_COLUMNS, problems, required=required)
+    problems.raise_if_any()
+    records = []
+    for pos, rec in enumerate(raw.frame.to_dict("records")):
+        line = raw.line_of(pos)
+
+        def get(key: str, rec=rec) -> str:
+            return _text(rec.get(cols[key], "")) if key in cols else ""
+
+        value = get("niveau") if "niveau" in cols else str(fixed)
+        niveau = niveau_of(value, mapping)
+        if niveau is None:
+            problems.add(
+                "niveau géographique inconnu",
+                row=line,
+                column=cols.get("niveau", "niveau"),
+                found=value,
+                expected="qpv, commune, epci, ept, unite_urbaine, departement, region, france, "
+                "france_metropolitaine, ensemble_qpv (ou une table niveaux = { … })",
+            )
+            continue
+        code = parse_code(get("code"))
+        if not code:
+            problems.add("code manquant", row=line, column=cols["code"], expected="un code")
+            continue
+        if niveau in CHECKED_LEVELS:
+            _check(problems, code, niveau, line, cols["code"])
+        generation = None
+        if niveau == "qpv":
+            gen_text = get("generation")
+            generation = int(gen_text) if gen_text in ("2015", "2024") else qpv_generation(code)
+        communes = [parse_code(c) for c in split_list(get("communes"))]
+        for c in communes:
+            _check(problems, c, "commune", line, cols.get("communes", "communes"))
+        records.append(
+            {
+                "code": code,
+                "niveau": niveau,
+                "nom": get("nom") or None,
+                "generation": generation,
+                "communes": ";".join(communes) or None,
+                "epci": parse_code(get("epci")) or None,
+                "departement": parse_code(get("departement")) or None,
+                "region": parse_code(get("region")) or None,
+                "ligne": line,
+                "deduit": False,
+            }
+        )
+    seen: dict[tuple[str, str], int] = {}
+    for r in records:
+        key = (r["code"], r["niveau"])
+        if key in seen:
+            problems.add(
+                f"territoire en double (déjà à la ligne {seen[key]})",
+                row=r["ligne"],
+                column=cols["code"],
+                found=f"{r['code']} ({r['niveau']})",
+                expected="une seule ligne par code et niveau",
+            )
+        seen.setdefault(key, r["ligne"])
+    problems.raise_if_any()
+    return {"territoires": territory_frame(records, source.name)}
+
+
+# ------------------------------------------------------------------ correspondance
+
+CORRESPONDANCE_COLUMNS = {
+    "code_2015": ["code_2015", "code_qp_2015", "qp_2015", "code_qpv_2015", "ancien_code"],
+    "code_2024": ["code_2024", "code_qp_2024", "qn_2024", "code_qpv_2024", "nouveau_code"],
+    "part": ["part", "part_population", "part_pop", "taux_recouvrement", "recouvrement"],
+    "relation": ["relation", "type_evolution", "evolution", "type"],
+}
+RELATIONS = ("identique", "scission", "fusion", "modification", "sortie", "entree")
+
+
+def load_correspondance(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
+    """Table de passage QPV 2015 → 2024 → ``correspondances``.
+
+    Sans colonne ``relation``, elle est déduite : sortie (pas de code 2024), entrée
+    (pas de code 2015), scission, fusion, identique (part 1) ou modification.
+    """
+    problems = ProblemCollector(source.label)
+    raw = read_source_table(source, problems, expected=["code_2015", "code_2024", "part"])
+    cols = map_columns(
+        raw, source, CORRESPONDANCE_COLUMNS, problems, required=["code_2015", "code_2024"]
+    )
+    percent = bool(source.get("part_en_pourcentage", False))
+    problems.raise_if_any()
+    rows = []
+    for pos, rec in enumerate(raw.frame.to_dict("records")):
+        line = raw.line_of(pos)
+        c15 = parse_code(rec.get(cols["code_2015"], "")) or None
+        c24 = parse_code(rec.get(cols["code_2024"], "")) or None
+        if c15 is None and c24 is None:
+            continue
+        for code, gen, col in ((c15, 2015, cols["code_2015"]), (c24, 2024, cols["code_2024"])):
+            if code and _check(problems, code, "qpv", line, col) and qpv_generation(code) != gen:
+                problems.add(
+                    f"code QPV d'une autre génération dans la colonne {gen}",
+                    row=line,
+                    column=col,
+                    found=code,
+                    expected=f"un code {'QP' if gen == 2015 else 'QN'}…",
+                )
+        part = None
+        if "part" in cols:
+            text = rec.get(cols["part"], "")
+            try:
+                part, _status, _band = parse_number_cell(text)
+            except ValueError:
+                problems.add(
+                    "part illisible",
+                    row=line,
+                    column=cols["part"],
+                    found=text,
+                    expected="un nombre entre 0 et 1",
+                )
+            if part is not None:
+                part = part / 100 if percent else part
+                if not 0 <= part <= 1:
+                    problems.add(
+                        "part hors de l'intervalle 0-1",
+                        row=line,
+                        column=cols["part"],
+                        found=text,
+                        expected="une part entre 0 et 1 (ou part_en_pourcentage = true)",
+                    )
+        relation = None
+        if "relation" in cols:
+            text = _text(rec.get(cols["relation"], ""))
+            relation = text.lower().replace("é", "e") or None
+            if relation is not None and relation not in RELATIONS:
+                problems.add(
+                    "relation inconnue",
+                    row=line,
+                    column=cols["relation"],
+                    found=text,
+                    expected=", ".join(RELATIONS),
+                )
+        rows.append(
+            {"code_2015": c15, "code_2024": c24, "part": part, "relation": relation, "ligne": line}
+        )
+    problems.raise_if_any()
+    frame = pd.DataFrame(rows, columns=["code_2015", "code_2024", "part", "relation", "ligne"])
+    frame["relation"] = _deduce_relations(frame)
+    frame["part"] = frame["part"].astype(float)
+    frame["source"] = source.name
+    frame["ligne"] = pd.array(frame["ligne"], dtype="Int64")
+    return {"correspondances": frame}
+
+
+def _deduce_relations(frame: pd.DataFrame) -> list[str]:
+    n24 = frame.dropna(subset=["code_2024"]).groupby("code_2015")["code_2024"].nunique()
+    n15 = frame.dropna(subset=["code_2015"]).groupby("code_2024")["code_2015"].nunique()
+    out = []
+    for r in frame.itertuples(index=False):
+        if isinstance(r.relation, str):
+            out.append(r.relation)
+        elif r.code_2024 is None:
+            out.append("sortie")
+        elif r.code_2015 is None:
+            out.append("entree")
+        elif n24.get(r.code_2015, 1) > 1:
+            out.append("scission")
+        elif n15.get(r.code_2024, 1) > 1:
+            out.append("fusion")
+        elif r.part is None or pd.isna(r.part) or r.part >= 0.999:
+            out.append("identique")
+        else:
+            out.append("modification")
+    return out
+
+
+_COLONNES_HELP = 'table des colonnes du fichier : {clé = "nom de colonne"} ; clés : '
+
+ADAPTERS = [
+    Adapter(
+        type="qpv_liste",
+        tables=("territoires",),
+        load=load_qpv_liste,
+        options={
+            "colonnes": _COLONNES_HELP
+            + ", ".join(QPV_COLUMNS)
+            + " (défaut : code_qp, lib_qp, insee_com, lib_com, siren_epci, lib_epci, insee_dep, "
+            "lib_dep, insee_reg, lib_reg et leurs variantes CODE_QP, nom_qp…)",
+            "generation": "génération des QPV (2015 ou 2024) ; déduite du préfixe QP/QN si absente",
+            **READ_OPTIONS,
+        },
+        description="Liste des quartiers prioritaires (forme de la liste nationale).",
+    ),
+    Adapter(
+        type="territoires",
+        tables=("territoires",),
+        load=load_territoires,
+        options={
+            "colonnes": _COLONNES_HELP + ", ".join(TERRITOIRES_COLUMNS),
+            "niveau": "niveau unique de toutes les lignes (si le fichier n'a pas de colonne niveau)",
+            "niveaux": 'table valeur du fichier → niveau (ex. { COM = "commune" })',
+            **READ_OPTIONS,
+        },
+        description="Territoires de référence : code, niveau, nom, parents.",
+    ),
+    Adapter(
+        type="correspondance",
+        tables=("correspondances",),
+        load=load_correspondance,
+        options={
+            "colonnes": _COLONNES_HELP + ", ".join(CORRESPONDANCE_COLUMNS),
+            "part_en_pourcentage": "true si la part est donnée en % (0-100) plutôt qu'en 0-1",
+            **READ_OPTIONS,
+        },
+        description="Correspondance des QPV 2015 → 2024.",
+    ),
+]
+
+from observatoire.sources.contours import ADAPTERS as _CONTOUR_ADAPTERS  # noqa: E402
+
+ADAPTERS += _CONTOUR_ADAPTERS

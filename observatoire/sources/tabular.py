@@ -316,13 +316,19 @@ def _combine_header(rows: list[list[str]], start: int, count: int) -> list[str]:
     return header
 
 
+def _looks_like_note(row: list[str]) -> bool:
+    """Vraie pour une ligne vide ou une phrase (« Source : Insee… ») ; faux pour un code seul."""
+    text = " ".join(str(c).strip() for c in row if str(c).strip())
+    return not text or " " in text or ":" in text or len(text) > 30
+
+
 def _strip_notes(body: list[list[str]], width: int) -> tuple[list[list[str]], list[int], list[str]]:
     """Retire les lignes vides et les notes sous le tableau ; renvoie (lignes, positions, notes)."""
     filled = [sum(1 for c in r if str(c).strip()) for r in body]
     end = len(body)
     # fin du tableau : après la dernière ligne « large » (au moins 2 cellules remplies)
     threshold = 2 if width > 2 else 1
-    while end > 0 and filled[end - 1] < threshold:
+    while end > 0 and filled[end - 1] < threshold and _looks_like_note(body[end - 1]):
         end -= 1
     notes = [" ".join(c for c in r if str(c).strip()) for r in body[end:] if any(body)]
     kept, positions = [], []

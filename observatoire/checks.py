@@ -1,0 +1,176 @@
+"""Contrôles de cohérence entre tables canoniques (après chargement de chaque source).
+
+Erreurs : valeurs d'un QPV inconnu de la liste des territoires. Avertissements :
+quartier sans contour, contour sans quartier ou sans données, indicateurs manquants
+pour certains quartiers, communes parentes inconnues, codes de la correspondance
+inconnus, territoire de référence sans aucune valeur. Toute table peut manquer.
+
+Exemple ::
+
+    problems = cross_checks(config, {"territoires": t, "valeurs": v})
+    [p.format_fr() for p in problems if p.severity == "avertissement"]
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from observatoire.errors import Problem
+
+if TYPE_CHECKING:
+    from observatoire.config import Config
+
+WARN = "avertissement"
+LIST_LIMIT = 8
+
+
+def _listing(codes) -> str:
+    codes = sorted(map(str, codes))
+    text = ", ".join(codes[:LIST_LIMIT])
+    return text + (f"… ({len(codes)} au total)" if len(codes) > LIST_LIMIT else "")
+
+
+def _table(tables: dict, name: str) -> pd.DataFrame | None:
+    frame = tables.get(name)
+    return frame if frame is not None and len(frame) else None
+
+
+def _first_source(frame: pd.DataFrame, default: str) -> str:
+    if "source" in frame.columns and frame["source"].notna().any():
+        return str(frame["source"].dropna().iloc[0])
+    return default
+
+
+def cross_checks(config: Config | None, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Contrôles entre tables ; renvoie erreurs et avertissements (jamais d'exception)."""
+    problems: list[Problem] = []
+    file = config.path.name if config is not None else "observatoire.toml"
+    labels = {n: s.label for n, s in config.sources.items()} if config is not None else {}
+    terr = _table(tables, "territoires")
+    valeurs = _table(tables, "valeurs")
+    contours = _table(tables, "contours")
+    qpv = terr[terr["niveau"] == "qpv"] if terr is not None else None
+    if qpv is not None and not len(qpv):
+        qpv = None
+    generation = config.territoire.generation if config is not None else 2024
+    if valeurs is not None and terr is not None:
+        problems += _values_vs_territories(valeurs, terr, qpv, labels)
+    if qpv is not None and contours is not None:
+        problems += _contours_vs_quartiers(contours, qpv)
+    if qpv is not None and valeurs is not None:
+        problems += _missing_indicators(valeurs, qpv, generation)
+    if contours is not None and valeurs is not None:
+        with_data = set(valeurs.loc[valeurs["niveau"] == "qpv", "code"])
+        current = contours[contours["generation"].fillna(generation) == generation]
+        orphans = sorted(set(current["code"]) - with_data)
+        if orphans and with_data:
+            problems.append(Problem(
+                _first_source(contours, file),
+                f"{len(orphans)} contour(s) de quartier sans aucune donnée d'indicateur : "
+                + _listing(orphans), severity=WARN,
+            ))  # fmt: skip
+    if terr is not None:
+        problems += _parents(terr)
+    corr = _table(tables, "correspondances")
+    if corr is not None and qpv is not None:
+        known = set(qpv["code"])
+        codes = set(corr["code_2015"].dropna()) | set(corr["code_2024"].dropna())
+        unknown = codes - known
+        if unknown:
+            problems.append(Problem(
+                _first_source(corr, file),
+                f"{len(unknown)} code(s) QPV de la correspondance absents de la liste des "
+                "quartiers : " + _listing(unknown), severity=WARN,
+            ))  # fmt: skip
+    if valeurs is not None and config is not None:
+        present = set(valeurs["niveau"])
+        for ref in config.territoire.references:
+            if ref not in present:
+                problems.append(Problem(
+                    file,
+                    f"aucune valeur d'indicateur pour le territoire de référence « {ref} » "
+                    "déclaré dans [territoire] references", severity=WARN,
+                ))  # fmt: skip
+    return [replace(p, file=labels.get(p.file, p.file)) for p in problems]
+
+
+def _values_vs_territories(valeurs, terr, qpv, labels: dict) -> list[Problem]:
+    problems = []
+    known = set(zip(terr["code"], terr["niveau"], strict=True))
+    keys = valeurs[["code", "niveau", "source", "ligne"]].drop_duplicates(["code", "niveau"])
+    for rec in keys.itertuples(index=False):
+        if (rec.code, rec.niveau) in known:
+            continue
+        if rec.niveau == "qpv" and qpv is not None:
+            problems.append(Problem(
+                labels.get(rec.source, str(rec.source)), "code QPV absent de la liste des quartiers (qpv_liste)",
+                row=None if pd.isna(rec.ligne) else int(rec.ligne), found=rec.code,
+                expected="un code de la liste des QPV : " + _listing(qpv["code"]),
+            ))  # fmt: skip
+        elif rec.niveau != "qpv" and (terr["niveau"] == rec.niveau).any():
+            problems.append(Problem(
+                labels.get(rec.source, str(rec.source)), f"territoire de niveau {rec.niveau} absent de la table des "
+                "territoires", row=None if pd.isna(rec.ligne) else int(rec.ligne),
+                found=rec.code, severity=WARN,
+            ))  # fmt: skip
+    return problems
+
+
+def _contours_vs_quartiers(contours, qpv) -> list[Problem]:
+    problems = []
+    for gen in sorted(set(contours["generation"].dropna().astype(int))):
+        listed = set(qpv.loc[qpv["generation"] == gen, "code"])
+        drawn = set(contours.loc[contours["generation"] == gen, "code"])
+        src = _first_source(contours[contours["generation"] == gen], "contours")
+        if listed - drawn:
+            problems.append(Problem(
+                src, f"{len(listed - drawn)} quartier(s) {gen} sans contour : "
+                + _listing(listed - drawn), severity=WARN,
+            ))  # fmt: skip
+        if listed and drawn - listed:
+            problems.append(Problem(
+                src, f"{len(drawn - listed)} contour(s) {gen} absent(s) de la liste des "
+                "quartiers : " + _listing(drawn - listed), severity=WARN,
+            ))  # fmt: skip
+    return problems
+
+
+def _missing_indicators(valeurs, qpv, generation: int) -> list[Problem]:
+    """Pour chaque indicateur × millésime publié, les quartiers sans aucune ligne."""
+    problems = []
+    gen_of = dict(zip(qpv["code"], qpv["generation"], strict=True))
+    v = valeurs[valeurs["niveau"] == "qpv"]
+    v = v.assign(generation=v["code"].map(gen_of))
+    for gen, group in v.groupby("generation"):
+        quartiers = {c for c, g in gen_of.items() if g == gen}
+        present = group.groupby(["indicateur", "annee"])["code"].agg(set)
+        for (ident, year), codes in present.items():
+            missing = quartiers - codes
+            if missing:
+                problems.append(Problem(
+                    _first_source(group[group["indicateur"] == ident], "valeurs"),
+                    f"indicateur « {ident} » ({year}) absent pour {len(missing)} quartier(s) "
+                    f"{int(gen)} : " + _listing(missing), severity=WARN,
+                ))  # fmt: skip
+    return problems
+
+
+def _parents(terr) -> list[Problem]:
+    problems = []
+    communes = set(terr.loc[terr["niveau"] == "commune", "code"])
+    if not communes:
+        return problems
+    qpv = terr[(terr["niveau"] == "qpv") & terr["communes"].notna()]
+    unknown = set()
+    for text in qpv["communes"]:
+        unknown |= {c for c in str(text).split(";") if c and c not in communes}
+    if unknown:
+        problems.append(Problem(
+            _first_source(qpv, "territoires"),
+            f"{len(unknown)} commune(s) de quartier absente(s) de la table des territoires : "
+            + _listing(unknown), severity=WARN,
+        ))  # fmt: skip
+    return problems

@@ -1,0 +1,124 @@
+"""``observatoire valider`` : charge et valide toutes les sources, affiche un résumé.
+
+Code de sortie 0 si tout est lisible (avertissements compris), 2 sinon : toutes les
+anomalies de tous les fichiers sont listées, rien n'est écrit (pas même le cache).
+
+Exemple ::
+
+    observatoire valider --config data/demo/observatoire.toml
+"""
+
+from __future__ import annotations
+
+import sys
+
+from observatoire.cli import add_config_option, add_parser
+
+NIVEAU_LABELS = {
+    "commune": "commune(s)",
+    "epci": "EPCI",
+    "ept": "EPT",
+    "unite_urbaine": "unité(s) urbaine(s)",
+    "departement": "département(s)",
+    "region": "région(s)",
+    "france": "France",
+    "france_metropolitaine": "France métropolitaine",
+    "ensemble_qpv": "ensemble des QPV",
+}
+
+
+def register(sub) -> None:
+    p = add_parser(
+        sub,
+        "valider",
+        "charge et valide toutes les sources de la configuration, affiche un résumé",
+        description=(
+            "Lit chaque source déclarée dans observatoire.toml, la contrôle et affiche un "
+            "résumé (quartiers, millésimes, indicateurs, lignes par table, avertissements). "
+            "Sur une entrée invalide : toutes les anomalies, code de sortie 2, rien d'écrit."
+        ),
+    )
+    add_config_option(p)
+    p.add_argument(
+        "--sans-cache",
+        action="store_true",
+        help="relit tous les fichiers sans utiliser ni écrire le cache Parquet",
+    )
+
+
+def _n(value: int) -> str:
+    from observatoire.views.format import format_number
+
+    return format_number(value)
+
+
+def summary_lines(obs) -> list[str]:
+    """Résumé français d'un territoire chargé (une ligne par élément)."""
+    config = obs.config
+    lines = [f"Territoire : {config.territoire.nom}"]
+    if obs.fictif:
+        lines[0] += " — Données fictives"
+    lines.append(f"Configuration : {config.path}")
+    terr = obs.territoires
+    qpv = terr[terr["niveau"] == "qpv"]
+    gens = []
+    for gen in sorted(set(qpv["generation"].dropna().astype(int)), reverse=True):
+        n = int((qpv["generation"] == gen).sum())
+        current = " (en vigueur)" if gen == config.territoire.generation else ""
+        gens.append(f"{n} en géographie {gen}{current}")
+    lines.append("Quartiers (QPV) : " + (", ".join(gens) if gens else "aucun"))
+    refs = []
+    for niveau, label in NIVEAU_LABELS.items():
+        n = int((terr["niveau"] == niveau).sum())
+        if n:
+            refs.append(
+                label
+                if niveau in ("france", "france_metropolitaine", "ensemble_qpv") and n == 1
+                else f"{n} {label}"
+            )
+    lines.append("Territoires de référence : " + (", ".join(refs) if refs else "aucun"))
+    valeurs = obs.valeurs
+    if len(valeurs):
+        gen_of = dict(zip(qpv["code"], qpv["generation"], strict=True))
+        years = sorted(set(valeurs["annee"].astype(int)))
+        detail = []
+        v_qpv = valeurs[valeurs["niveau"] == "qpv"]
+        by_gen = v_qpv.assign(g=v_qpv["code"].map(gen_of)).groupby("g")["annee"]
+        for gen, ys in sorted(by_gen, key=lambda t: -t[0]):
+            detail.append(f"géographie {int(gen)} : " + ", ".join(map(str, sorted(set(ys)))))
+        lines.append(
+            "Millésimes : "
+            + ", ".join(map(str, years))
+            + (f" ({' ; '.join(detail)})" if detail else "")
+        )
+        used = sorted(set(valeurs["indicateur"]))
+        lines.append(
+            f"Indicateurs : {len(used)} avec des valeurs sur {len(obs.catalogue)} au catalogue"
+        )
+        counts = valeurs["statut"].value_counts()
+        lines.append(
+            f"Valeurs : {_n(len(valeurs))} (ok {_n(int(counts.get('ok', 0)))}, "
+            f"secret {_n(int(counts.get('secret', 0)))}, "
+            f"absent {_n(int(counts.get('absent', 0)))})"
+        )
+    else:
+        lines.append(f"Indicateurs : aucune valeur ({len(obs.catalogue)} au catalogue)")
+    lines.append("Lignes par table :")
+    for name, frame in obs.tables.items():
+        if len(frame):
+            lines.append(f"  {name:<20} {_n(len(frame)):>10}")
+    if obs.warnings:
+        lines.append(f"Avertissements ({len(obs.warnings)}) :")
+        lines += [f"  - {w.format_fr()}" for w in obs.warnings]
+    else:
+        lines.append("Aucun avertissement.")
+    lines.append("Validation réussie : aucune anomalie bloquante.")
+    return lines
+
+
+def run(args) -> int:
+    from observatoire.territory import Observatoire
+
+    obs = Observatoire.from_config(args.config, use_cache=not args.sans_cache)
+    sys.stdout.write("\n".join(summary_lines(obs)) + "\n")
+    return 0

@@ -1,0 +1,191 @@
+"""Outils partagés par les adaptateurs : colonnes configurables, codes, niveaux.
+
+Exemple ::
+
+    problems = ProblemCollector("liste_qpv.csv")
+    cols = map_columns(raw, source, {"code": ["code_qp", "CODE_QP"]}, problems,
+                       required=["code"])
+    expected = code_expected("1001", "commune")   # '… : « 01001 » (zéro initial perdu ?)'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from observatoire.schemas.geography import NIVEAUX
+from observatoire.sources.tabular import RawTable, guess_column, normalise_label, read_raw_table
+from observatoire.sources.values import check_code, unescape_excel
+
+if TYPE_CHECKING:
+    from observatoire.config import SourceConfig
+    from observatoire.errors import ProblemCollector
+
+# valeurs usuelles d'une colonne de niveau géographique (NIVGEO des fichiers INSEE…)
+NIVEAU_ALIASES: dict[str, str] = {
+    "qp": "qpv",
+    "qpv": "qpv",
+    "qn": "qpv",
+    "quartier": "qpv",
+    "com": "commune",
+    "commune": "commune",
+    "comm": "commune",
+    "arm": "commune",
+    "epci": "epci",
+    "ept": "ept",
+    "uu": "unite_urbaine",
+    "uu2020": "unite_urbaine",
+    "unite urbaine": "unite_urbaine",
+    "unite_urbaine": "unite_urbaine",
+    "dep": "departement",
+    "dept": "departement",
+    "departement": "departement",
+    "reg": "region",
+    "region": "region",
+    "fr": "france",
+    "fe": "france",
+    "france": "france",
+    "metro": "france_metropolitaine",
+    "frm": "france_metropolitaine",
+    "fm": "france_metropolitaine",
+    "france metropolitaine": "france_metropolitaine",
+    "france_metropolitaine": "france_metropolitaine",
+    "ensqpv": "ensemble_qpv",
+    "ens_qpv": "ensemble_qpv",
+    "ensemble qpv": "ensemble_qpv",
+    "ensemble des qpv": "ensemble_qpv",
+    "ensemble_qpv": "ensemble_qpv",
+    "qpv_ensemble": "ensemble_qpv",
+}
+
+
+def niveau_of(value: object, mapping: Mapping[str, str] | None = None) -> str | None:
+    """Niveau canonique d'une valeur de colonne de niveau (``"COM"`` → ``"commune"``).
+
+    >>> niveau_of("ENSQPV")
+    'ensemble_qpv'
+    """
+    text = str(value).strip()
+    if mapping:
+        for key, target in mapping.items():
+            if normalise_label(key) == normalise_label(text):
+                return target if target in NIVEAUX else None
+    return NIVEAU_ALIASES.get(normalise_label(text).replace("-", " "))
+
+
+def code_expected(code: str, niveau: str) -> str | None:
+    """Description attendue si ``code`` n'a pas la forme du niveau (None sinon).
+
+    Un code numérique trop court (zéro initial perdu par un tableur) donne la
+    valeur probablement voulue :
+
+    >>> code_expected("1001", "commune")
+    'un code commune INSEE à 5 caractères (ex. 01001, 2A004) : probablement « 01001 » (zéro initial perdu par un tableur ?)'
+    """
+    expected = check_code(code, niveau)
+    if expected is None:
+        return None
+    width = {"commune": 5, "departement": 2, "region": 2, "epci": 9}.get(niveau)
+    if width and code.isdigit() and len(code) < width:
+        padded = code.zfill(width)
+        if check_code(padded, niveau) is None:
+            return f"{expected} : probablement « {padded} » (zéro initial perdu par un tableur ?)"
+    return expected
+
+
+def split_list(text: object) -> list[str]:
+    """Découpe une cellule multi-valeurs (``"13055;13070"``, ``"Séméac, Tarbes"``)."""
+    s = unescape_excel(text)
+    parts = (unescape_excel(p) for p in re.split(r"[;,|/]", s))
+    return [p for p in parts if p]
+
+
+def read_source_table(
+    source: SourceConfig, problems: ProblemCollector, expected: Iterable[str] = ()
+) -> RawTable:
+    """Lit le fichier tabulaire d'une source avec ses options de lecture communes."""
+    assert source.path is not None
+    return read_raw_table(
+        source.path,
+        problems=problems,
+        file_format=source.get("format"),
+        separator=source.get("separateur"),
+        encoding=source.get("encodage"),
+        sheet=source.get("feuille"),
+        header_row=source.get("ligne_entete"),
+        expected=list(expected),
+        display_name=source.label,
+    )
+
+
+READ_OPTIONS = {
+    "separateur": "séparateur du CSV (« ; », « , », « \\t ») ; détecté si absent",
+    "encodage": "encodage du CSV (utf-8, cp1252…) ; détecté si absent",
+    "feuille": "nom (ou numéro à partir de 1) de la feuille d'un classeur XLSX",
+    "ligne_entete": "numéro de la ligne d'en-tête (1 = première ligne) ; détectée si absent",
+}
+
+
+def map_columns(
+    raw: RawTable,
+    source: SourceConfig,
+    defaults: Mapping[str, Sequence[str]],
+    problems: ProblemCollector,
+    *,
+    required: Iterable[str] = (),
+) -> dict[str, str]:
+    """Associe chaque clé canonique à une colonne réelle du fichier.
+
+    ``[sources.X] colonnes = {code = "CODGEO"}`` l'emporte (colonne absente →
+    anomalie listant les colonnes disponibles) ; sinon la première colonne dont le nom
+    figure dans ``defaults[clé]``. Une clé de ``required`` sans colonne → anomalie.
+    """
+    configured = source.get("colonnes") or {}
+    if not isinstance(configured, dict):
+        problems.add(
+            "l'option « colonnes » doit être une table",
+            column="colonnes",
+            found=configured,
+            expected='colonnes = { code = "…", nom = "…" }',
+        )
+        configured = {}
+    resolved: dict[str, str] = {}
+    available = ", ".join(map(str, raw.frame.columns))
+    actual = {normalise_label(c): c for c in raw.frame.columns}
+    for key, wanted in configured.items():
+        if key not in defaults:
+            problems.add(
+                "clé inconnue dans l'option « colonnes »",
+                column=f"colonnes.{key}",
+                found=key,
+                expected="une des clés : " + ", ".join(defaults),
+            )
+            continue
+        real = actual.get(normalise_label(wanted))
+        if real is None:
+            problems.add(
+                f"colonne configurée (colonnes.{key}) absente du fichier",
+                column=str(wanted),
+                found=wanted,
+                expected="une des colonnes disponibles : " + available,
+            )
+            continue
+        resolved[key] = real
+    for key, candidates in defaults.items():
+        if key in resolved or key in configured:
+            continue
+        hit = guess_column(raw.frame.columns, candidates)
+        if hit is not None:
+            resolved[key] = hit
+    for key in required:
+        if key not in resolved and key not in configured:
+            problems.add(
+                f"colonne « {key} » introuvable",
+                expected=(
+                    f"une colonne nommée {' / '.join(defaults[key][:4])}, ou "
+                    f'colonnes = {{ {key} = "…" }} dans la configuration ; colonnes '
+                    f"disponibles : {available}"
+                ),
+            )
+    return resolved
