@@ -1,0 +1,265 @@
+"""Évolutions entre millésimes, avec le changement de géographie 2015 → 2024 (pures).
+
+Règles de l'INSEE appliquées :
+
+- à l'échelle infra-communale, on ne mesure pas d'évolution entre deux millésimes
+  **consécutifs** : par défaut on compare le premier et le dernier millésime
+  disponibles s'ils ne se suivent pas ; une comparaison consécutive demandée
+  explicitement est calculée mais porte un avertissement ;
+- prudence sur les évolutions locales de revenus et de pauvreté (avertissement) ;
+- les géographies 2015 et 2024 sont des territoires différents : une série qui
+  emprunte des valeurs à l'autre génération passe par la table ``correspondances``
+  et n'est reprise que pour une relation « identique » ; elle est **marquée**
+  (``traverse_geographie``). Fusion, scission, modification : non comparable,
+  jamais jointe.
+
+Exemple ::
+
+    s = series(obs.valeurs, obs.territoires, obs.correspondances, "QN00001A", "taux_pauvrete")
+    e = evolution(obs.valeurs, obs.territoires, obs.correspondances, obs.catalogue,
+                  ["QN00001A"], ["taux_pauvrete"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+INCOME_INDICATORS = {
+    "taux_pauvrete",
+    "revenu_median_uc",
+    "revenu_d1_uc",
+    "revenu_d9_uc",
+    "rapport_interdecile",
+    "part_prestations",
+}
+WARN_CONSECUTIVE = (
+    "millésimes consécutifs : l'INSEE déconseille de mesurer une évolution entre deux "
+    "millésimes consécutifs à l'échelle infra-communale"
+)
+WARN_INCOME = "évolution locale de revenus ou de pauvreté : à interpréter avec prudence (INSEE)"
+WARN_CROSSING = (
+    "série qui traverse le changement de géographie 2015 → 2024 (quartier déclaré "
+    "identique dans la table de correspondance) : territoires de deux générations"
+)
+SERIES_COLUMNS = [
+    "code",
+    "indicateur",
+    "annee",
+    "valeur",
+    "statut",
+    "code_source",
+    "generation",
+    "relation",
+    "traverse_geographie",
+    "comparable",
+]
+EVOLUTION_COLUMNS = [
+    "code",
+    "indicateur",
+    "annee_debut",
+    "annee_fin",
+    "valeur_debut",
+    "valeur_fin",
+    "evolution",
+    "evolution_relative",
+    "defavorable",
+    "code_debut",
+    "traverse_geographie",
+    "consecutifs",
+    "comparable",
+    "avertissement",
+]
+
+
+def generation_of(code: str, territoires: pd.DataFrame | None = None) -> int | None:
+    """Génération d'un code QPV : table ``territoires`` d'abord, sinon préfixe QP/QN.
+
+    >>> generation_of("QP093005"), generation_of("QN04901M")
+    (2015, 2024)
+    """
+    if territoires is not None and "generation" in territoires:
+        rows = territoires[(territoires["code"] == code) & (territoires["niveau"] == "qpv")]
+        gen = rows["generation"].dropna()
+        if len(gen):
+            return int(gen.iloc[0])
+    if code.upper().startswith("QP"):
+        return 2015
+    if code.upper().startswith("QN"):
+        return 2024
+    return None
+
+
+def predecessors(correspondances: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Lignes de correspondance liant ``code`` à l'autre génération (code_autre, relation, part)."""
+    c = correspondances
+    if c is None or c.empty:
+        return pd.DataFrame(columns=["code_autre", "relation", "part"])
+    to_2015 = c[c["code_2024"] == code].assign(code_autre=lambda d: d["code_2015"])
+    to_2024 = c[c["code_2015"] == code].assign(code_autre=lambda d: d["code_2024"])
+    out = pd.concat([to_2015, to_2024], ignore_index=True)
+    out = out[out["code_autre"].notna()]
+    return out[["code_autre", "relation", "part"]].reset_index(drop=True)
+
+
+def series(
+    valeurs: pd.DataFrame,
+    territoires: pd.DataFrame,
+    correspondances: pd.DataFrame,
+    code: str,
+    indicateur: str,
+) -> pd.DataFrame:
+    """Série d'un quartier : ses millésimes, puis ceux de l'autre génération, marqués.
+
+    Un millésime de l'autre génération n'est repris que s'il manque dans la
+    génération du quartier ; il est ``comparable`` seulement pour une relation
+    « identique » avec un seul prédécesseur (et toujours ``traverse_geographie``).
+    """
+    qpv = valeurs[(valeurs["niveau"] == "qpv") & (valeurs["indicateur"] == indicateur)]
+    own = qpv[qpv["code"] == code].assign(
+        code_source=code,
+        generation=generation_of(code, territoires),
+        relation=None,
+        traverse_geographie=False,
+        comparable=True,
+    )
+    links = predecessors(correspondances, code)
+    single_identical = len(links) == 1 and links["relation"].iloc[0] == "identique"
+    frames = [own]
+    for link in links.itertuples(index=False):
+        other = qpv[(qpv["code"] == link.code_autre) & ~qpv["annee"].isin(own["annee"])]
+        frames.append(
+            other.assign(
+                code=code,
+                code_source=link.code_autre,
+                generation=generation_of(link.code_autre, territoires),
+                relation=link.relation,
+                traverse_geographie=True,
+                comparable=single_identical,
+            )
+        )
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out["code"] = code
+    return out.sort_values(["annee", "code_source"])[SERIES_COLUMNS].reset_index(drop=True)
+
+
+def _default_years(years: list[int]) -> tuple[int, int] | None:
+    """Premier et dernier millésimes non consécutifs (None si impossible)."""
+    years = sorted(set(years))
+    if len(years) < 2:
+        return None
+    last = years[-1]
+    earlier = [y for y in years if last - y >= 2]
+    return (earlier[0], last) if earlier else None
+
+
+def evolution(
+    valeurs: pd.DataFrame,
+    territoires: pd.DataFrame,
+    correspondances: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    codes: Iterable[str],
+    indicateurs: Iterable[str] | None = None,
+    annee_debut: int | None = None,
+    annee_fin: int | None = None,
+    *,
+    traverser: bool = False,
+) -> pd.DataFrame:
+    """Évolution de chaque quartier × indicateur entre deux millésimes.
+
+    Sans millésimes imposés : premier et dernier millésimes non consécutifs de la
+    génération du quartier (``traverser=True`` autorise un millésime de l'autre
+    génération pour un quartier « identique », marqué). ``evolution`` est la
+    différence dans l'unité de l'indicateur (points pour un %), ``evolution_relative``
+    la variation en %.
+
+    >>> evolution(v, t, corr, cat, ["QN00001A"], ["taux_pauvrete"])  # doctest: +SKIP
+    """
+    codes = list(codes)
+    qpv = valeurs[(valeurs["niveau"] == "qpv") & valeurs["code"].isin(codes)]
+    inds = list(indicateurs) if indicateurs is not None else sorted(qpv["indicateur"].unique())
+    polarity = catalogue.drop_duplicates("id").set_index("id")["polarite"]
+    records = []
+    for code in codes:
+        for ind in inds:
+            s = series(valeurs, territoires, correspondances, code, ind)
+            if s.empty:
+                continue
+            records.append(
+                _one(s, code, ind, annee_debut, annee_fin, traverser, polarity.get(ind, 0))
+            )
+    return pd.DataFrame.from_records(records, columns=EVOLUTION_COLUMNS)
+
+
+def _one(s, code, ind, start, end, traverser, polarite) -> dict:
+    usable = s if traverser else s[~s["traverse_geographie"]]
+    if start is not None or end is not None:
+        usable = s  # millésimes imposés : on cherche aussi dans l'autre génération
+    warnings: list[str] = []
+    if start is None or end is None:
+        pair = _default_years(usable.loc[usable["statut"] == "ok", "annee"].tolist())
+        if pair is None:
+            pair = _default_years(usable["annee"].tolist())
+        if pair is None:
+            warnings.append("pas deux millésimes non consécutifs disponibles")
+            pair = (start or usable["annee"].min(), end or usable["annee"].max())
+        start = start if start is not None else pair[0]
+        end = end if end is not None else pair[1]
+    first = usable[usable["annee"] == start].head(1)
+    last = usable[usable["annee"] == end].head(1)
+    comparable = True
+    crossing = False
+    code_debut = first["code_source"].iloc[0] if len(first) else None
+    for row in (first, last):
+        if len(row) and row["traverse_geographie"].iloc[0]:
+            crossing = True
+            if not row["comparable"].iloc[0]:
+                comparable = False
+    if crossing:
+        if comparable:
+            warnings.append(WARN_CROSSING)
+        else:
+            rel = first["relation"].iloc[0] if len(first) else last["relation"].iloc[0]
+            warnings.append(
+                f"non comparable : géographie 2015 → 2024 modifiée (relation « {rel} »)"
+            )
+    v0 = float(first["valeur"].iloc[0]) if len(first) else np.nan
+    v1 = float(last["valeur"].iloc[0]) if len(last) else np.nan
+    for label, row, year in (("début", first, start), ("fin", last, end)):
+        if not len(row):
+            warnings.append(f"aucune valeur en {year} ({label})")
+        elif row["statut"].iloc[0] != "ok":
+            warnings.append(f"valeur {row['statut'].iloc[0]} en {year}")
+    consecutive = abs(int(end) - int(start)) == 1
+    if consecutive:
+        warnings.append(WARN_CONSECUTIVE)
+    if ind in INCOME_INDICATORS:
+        warnings.append(WARN_INCOME)
+    if not comparable:  # jamais de valeur de départ d'un autre territoire, même affichée
+        v0 = np.nan
+    diff = v1 - v0 if comparable else np.nan
+    rel_change = 100 * diff / v0 if comparable and v0 not in (0,) and not np.isnan(v0) else np.nan
+    defav = pd.NA
+    if not np.isnan(diff) and polarite != 0:
+        defav = bool(diff * -polarite > 0)
+    return {
+        "code": code,
+        "indicateur": ind,
+        "annee_debut": int(start),
+        "annee_fin": int(end),
+        "valeur_debut": v0,
+        "valeur_fin": v1,
+        "evolution": diff,
+        "evolution_relative": rel_change,
+        "defavorable": defav,
+        "code_debut": code_debut,
+        "traverse_geographie": crossing,
+        "consecutifs": consecutive,
+        "comparable": comparable,
+        "avertissement": " ; ".join(warnings),
+    }
