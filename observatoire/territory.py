@@ -265,9 +265,15 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
                 for s in config.sources.values()
                 if s.name in keys and set(registry[s.type].tables) & set(adapter.needs)
             )
+            extra = [  # fichiers annexes déclarés par l'adaptateur (ex. fichier_liens)
+                file_fingerprint(config.root / str(source.options[k]))
+                for k in adapter.file_options
+                if k in source.options and (config.root / str(source.options[k])).is_file()
+            ]
             key = combine(
                 source.type, source.options, fingerprints[source.name], deps, __version__,
                 catalogue.to_dict("list") if "catalogue" in adapter.needs else None,
+                *([extra] if extra else []),
             )
             keys[source.name] = key
             hit = cache.get(source.name, key)

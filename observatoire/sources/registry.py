@@ -48,6 +48,7 @@ class Adapter:
     load: Callable[[SourceConfig, LoadContext], dict[str, Any]]
     options: dict[str, str] = field(default_factory=dict)  # clé → description (README)
     needs: tuple[str, ...] = ()  # tables canoniques à charger avant (ex. "territoires")
+    file_options: tuple[str, ...] = ()  # options qui nomment un fichier annexe (clé de cache)
     description: str = ""
 
 
