@@ -176,15 +176,20 @@ def totals(
     actions: pd.DataFrame,
     financements: pd.DataFrame,
     cibles: pd.DataFrame | None = None,
-    by: str | Sequence[str] = "annee",
+    by: str | Sequence[str] | None = "annee",
 ) -> pd.DataFrame:
     """Totaux demandé / accordé / versé (euros exacts) et nombre d'actions par groupe.
 
     ``by`` : ``annee``, ``pilier``, ``thematique``, ``financeur``, ``statut``,
-    ``quartier`` (ventilation par les poids des cibles) ou une liste de ces colonnes.
+    ``quartier`` (ventilation par les poids des cibles), une liste de ces colonnes, ou
+    ``None`` (une ligne « ensemble »).
     Un total dont toutes les lignes sont non renseignées reste vide (jamais 0).
     """
-    keys = [by] if isinstance(by, str) else list(by)
+    keys = [by] if isinstance(by, str) else list(by or [])
+    if not keys:  # total général : une seule ligne « ensemble »
+        keys = ["ensemble"]
+        actions = actions.assign(ensemble="ensemble")
+        financements = financements.assign(ensemble="ensemble")
     if "quartier" in keys:
         if cibles is None:
             raise ValueError("la ventilation par quartier demande la table cibles")
@@ -259,8 +264,8 @@ def execution_rate(
         ver = int(k["verse_centimes"].sum())
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(
-            accorde=cents_to_euros(acc),
-            verse=cents_to_euros(ver),
+            accorde=cents_to_euros(acc) if len(k) else None,
+            verse=cents_to_euros(ver) if len(k) else None,
             taux_execution=100.0 * ver / acc if acc else float("nan"),
             lignes_sans_verse=int(len(g) - len(k)),
         )

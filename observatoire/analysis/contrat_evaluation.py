@@ -34,9 +34,18 @@ def porteur_key(porteur: object, porteur_id: object) -> str:
 
 
 def _with_keys(actions: pd.DataFrame) -> pd.DataFrame:
+    """Ajoute ``cle_porteur`` ; un porteur sans identifiant reprend celui que porte son nom
+    ailleurs (même association dans le classeur et dans un fichier SCDL)."""
     out = actions.copy()
+    known: dict[str, str] = {}
+    for p, i in zip(out["porteur"], out["porteur_id"], strict=True):
+        if isinstance(i, str) and i.strip() and isinstance(p, str):
+            known.setdefault(normalise_label(p), i)
     out["cle_porteur"] = [
-        porteur_key(p, i) for p, i in zip(out["porteur"], out["porteur_id"], strict=True)
+        porteur_key(
+            p, i if isinstance(i, str) and i.strip() else known.get(normalise_label(p or ""))
+        )
+        for p, i in zip(out["porteur"], out["porteur_id"], strict=True)
     ]
     return out
 
@@ -155,17 +164,21 @@ def beneficiaries(actions: pd.DataFrame, by: str | None = "annee") -> pd.DataFra
         base_qpv = int(q["beneficiaires_realises"].sum())
         qpv = int(q["beneficiaires_qpv"].sum())
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
-        row.update(
+        row.update(  # sans bilan : non renseigné (<NA>), jamais 0
             actions_bilan=len(both),
-            prevus=prevus,
-            realises=realises,
+            prevus=prevus if len(both) else pd.NA,
+            realises=realises if len(both) else pd.NA,
             taux_realisation=100.0 * realises / prevus if prevus else math.nan,
             actions_qpv_connu=len(q),
-            realises_qpv=qpv,
+            realises_qpv=qpv if len(q) else pd.NA,
             part_qpv=100.0 * qpv / base_qpv if base_qpv else math.nan,
         )
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for col in ("prevus", "realises", "realises_qpv"):
+        if col in out:
+            out[col] = out[col].astype("Int64")
+    return out
 
 
 # --------------------------------------------------------------------------- besoins et moyens
