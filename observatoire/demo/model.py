@@ -17,6 +17,17 @@ class DemoCommune:
     code: str  # ex. "00101" (département fictif 00)
     nom: str
     population: int
+    epci: str = ""  # SIREN de l'EPCI (vide : celui du modèle)
+    departement: str = ""  # code du département (vide : celui du modèle)
+
+
+@dataclass
+class DemoEpci:
+    """Un EPCI fictif (le territoire « national » synthétique en compte beaucoup)."""
+
+    code: str
+    nom: str
+    departement: str
 
 
 @dataclass
@@ -47,6 +58,13 @@ class DemoModel:
     )
     annees: list[int] = field(default_factory=lambda: [2018, 2020, 2021])
     seed: int = 2024
+    # millésimes publiés dans la géographie 2015
+    annees_2015: list[int] = field(default_factory=lambda: [2016, 2018])
+    # tous les EPCI et départements (le premier est celui de epci_code / departement_code)
+    epcis: list[DemoEpci] = field(default_factory=list)
+    departements: list[tuple[str, str]] = field(default_factory=list)
+    region_code: str = "00"
+    region_nom: str = "Région fictive"
 
     def quartier(self, code: str) -> DemoQuartier:
         return next(q for q in self.quartiers + self.quartiers_2015 if q.code == code)
