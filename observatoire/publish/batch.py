@@ -1,0 +1,364 @@
+"""Lot de rapports : parallèle, incrémental, atomique, reprenable.
+
+:func:`run_batch` enchaîne : configuration lue (erreur → code 2, rien d'écrit),
+plan (empreintes, rapports à jour sautés), données validées si quelque chose est à
+refaire, verrou du dossier de sortie, exécution par un exécuteur
+(:mod:`observatoire.publish.executors`), manifeste mis à jour au fil de l'eau,
+page d'index, résumé. Codes : 0 tout bon, 1 des rapports ont échoué, 2 entrée,
+configuration ou dossier de sortie invalide.
+
+Exemple ::
+
+    request = BatchRequest(config=Path("observatoire.toml"), all_quartiers=True)
+    summary = run_batch(request)
+    summary.exit_code
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from observatoire.config import Config, load_config
+from observatoire.errors import ConfigError, OutputError
+from observatoire.publish.jobs import ReportJob
+from observatoire.publish.lock import OutputLock
+from observatoire.publish.manifest import Manifest
+from observatoire.publish.plan import (
+    PlannedReport,
+    clean_partial_files,
+    data_fingerprint,
+    plan_reports,
+)
+from observatoire.publish.progress import Progress, format_duration
+from observatoire.publish.territory_info import (
+    evaluation_years,
+    open_territory,
+    territory_summary,
+)
+
+LOG_NAME = "journal.log"
+WARM_LOG_NAME = "journal-processus.log"
+SAVE_EVERY = 2.0  # secondes entre deux écritures du manifeste pendant le lot
+
+
+@dataclass
+class BatchRequest:
+    """Ce que demande ``observatoire rapports``."""
+
+    config: Path
+    quartiers: list[str] = field(default_factory=list)
+    all_quartiers: bool = False
+    evaluation: bool = False
+    debut: int | None = None
+    fin: int | None = None
+    formats: tuple[str, ...] = ("html", "pdf")
+    out_dir: Path | None = None
+    workers: int | None = None
+    force: bool = False
+    keep_notebook: bool = True
+    executor: str = "local"
+    scheduler: str | None = None
+    client: Any = None  # client Dask déjà ouvert (tests, notebooks)
+    stream: TextIO | None = None
+
+
+@dataclass
+class BatchSummary:
+    """Bilan d'un lot."""
+
+    produced: list[Any] = field(default_factory=list)  # ReportResult ok
+    failed: list[Any] = field(default_factory=list)  # ReportResult en erreur
+    skipped: list[ReportJob] = field(default_factory=list)
+    duration: float = 0.0
+    peak_memory: int = 0
+    fatal: str | None = None
+    index_error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal:
+            return 2
+        return 1 if self.failed or self.index_error else 0
+
+
+def output_error(exc: OSError, directory: Path) -> OutputError:
+    """Message clair pour un dossier de sortie inutilisable (code 2)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(
+            f"Disque plein : impossible d'écrire dans {directory} ({exc.strerror}). "
+            "Libérez de la place puis relancez : seuls les rapports manquants seront refaits."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError(
+            f"Dossier de sortie non inscriptible : {directory} ({exc.strerror}). "
+            "Choisissez un autre dossier avec --sortie ou corrigez ses droits."
+        )
+    return OutputError(f"Écriture impossible dans le dossier de sortie {directory} : {exc}")
+
+
+def _prepare_output(out_dir: Path) -> None:
+    """Crée le dossier de sortie et vérifie qu'on peut y écrire."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".observatoire-essai-{os.getpid()}.tmp"
+        with open(probe, "wb") as fh:
+            fh.write(b"0" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+        probe.unlink()
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
+
+
+def build_jobs(request: BatchRequest, config: Config, info: dict[str, Any]) -> list[ReportJob]:
+    """Les rapports demandés ; un code de quartier inconnu est une erreur (code 2)."""
+    known = list(info.get("quartiers", []))
+    codes: list[str] = []
+    if request.all_quartiers:
+        codes = known
+    unknown = [c for c in request.quartiers if c not in known]
+    if unknown:
+        shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+        raise ConfigError(
+            f"Quartier(s) inconnu(s) dans {config.path.name} : {', '.join(unknown)} "
+            f"(quartiers du territoire : {shown or 'aucun'})"
+        )
+    codes += [c for c in request.quartiers if c not in codes]
+    formats = tuple(request.formats)
+    jobs = [ReportJob("quartier", config.path, {"quartier": c}, formats) for c in codes]
+    if request.evaluation:
+        debut, fin = evaluation_years(request.debut, request.fin, config, info)
+        params = {"debut": debut, "fin": fin, "perimetre": None}
+        jobs.append(ReportJob("evaluation", config.path, params, formats))
+    if not jobs:
+        raise ConfigError(
+            "Aucun rapport demandé : indiquez --tous, --quartier CODE ou --evaluation."
+        )
+    return jobs
+
+
+def _notebooks(jobs: list[ReportJob]) -> dict[str, Path]:
+    from observatoire.publish.report import notebook_path
+
+    found: dict[str, Path] = {}
+    for job in jobs:
+        if job.kind not in found:
+            found[job.kind] = notebook_path(job)
+    return found
+
+
+def run_batch(request: BatchRequest) -> BatchSummary:
+    """Produit les rapports demandés (voir le module) ; renvoie le bilan."""
+    start = time.monotonic()
+    config = load_config(request.config)
+    out_dir = Path(request.out_dir or config.output_dir).resolve()
+    manifest = Manifest.load(out_dir)
+    data_fp, files = data_fingerprint(config, manifest.files)
+    info = manifest.territory if manifest.territory.get("empreinte") == data_fp else None
+    obs = None
+    if info is None:
+        obs = open_territory(config.path)
+        info = territory_summary(obs, data_fp)
+    jobs = build_jobs(request, config, info)
+    notebooks = _notebooks(jobs)
+
+    def plan(reports: dict[str, dict[str, Any]]) -> list[PlannedReport]:
+        return plan_reports(
+            jobs,
+            config=config,
+            data_fp=data_fp,
+            notebooks=notebooks,
+            reports=reports,
+            out_dir=out_dir,
+            keep_notebook=request.keep_notebook,
+            force=request.force,
+        )
+
+    planned = plan(manifest.reports)
+    index_missing = not (out_dir / "index.html").is_file()
+    if obs is None and (index_missing or any(not p.up_to_date for p in planned)):
+        obs = open_territory(config.path)  # données validées avant toute écriture
+    _prepare_output(out_dir)
+    summary = BatchSummary()
+    with OutputLock(out_dir) as lock:
+        manifest = Manifest.load(out_dir)  # relu sous verrou
+        manifest.files, manifest.territory = files, info
+        planned = plan(manifest.reports)
+        todo = [p for p in planned if not p.up_to_date]
+        summary.skipped = [p.job for p in planned if p.up_to_date]
+        try:
+            removed = clean_partial_files(out_dir)
+            with Progress(
+                len(todo), stream=request.stream, log_path=out_dir / LOG_NAME
+            ) as progress:
+                _announce(progress, lock, removed, todo, summary, request, out_dir)
+                if todo:
+                    _execute(request, todo, out_dir, manifest, progress, summary)
+                manifest.batch = _batch_info(request, summary, start, len(planned))
+                manifest.save()
+                if obs is not None and (todo or index_missing):
+                    _write_index(out_dir, manifest, config, obs, progress, summary)
+                summary.duration = time.monotonic() - start
+                _conclude(progress, summary)
+        except OSError as exc:
+            raise output_error(exc, out_dir) from None
+    return summary
+
+
+def _announce(progress, lock, removed, todo, summary, request, out_dir) -> None:
+    if lock.stale:
+        progress.info(f"Verrou périmé repris (lot interrompu : {lock.stale}).")
+    if removed:
+        progress.info(f"{removed} fichier(s) partiel(s) d'un lot interrompu supprimé(s).")
+    skipped = len(summary.skipped)
+    if not todo:
+        progress.info(f"Rien à refaire : {skipped} rapport(s) à jour, sautés ({out_dir}).")
+        return
+    where = (
+        f"cluster Dask {request.scheduler or ''}".strip()
+        if request.executor == "dask"
+        else f"{request.workers or os.cpu_count()} processus"
+    )
+    text = f"{len(todo)} rapport(s) à produire dans {out_dir} ({where})"
+    if skipped:
+        text += f" ; {skipped} à jour, sautés"
+    progress.info(text + ".")
+
+
+def _execute(request, todo, out_dir, manifest, progress, summary) -> None:
+    from observatoire.publish.executors import Task, get_executor
+    from observatoire.publish.warm import WarmSettings
+
+    settings = WarmSettings(
+        config=Path(request.config).resolve(),
+        formats=tuple(request.formats),
+        log_path=out_dir / WARM_LOG_NAME,
+    )
+    executor = get_executor(
+        request.executor,
+        settings=settings,
+        workers=request.workers,
+        scheduler=request.scheduler,
+        client=request.client,
+    )
+    options = {"keep_notebook": request.keep_notebook}
+    tasks = [Task(i, p.job, out_dir, options) for i, p in enumerate(todo)]
+    previous = signal.getsignal(signal.SIGTERM)
+    with contextlib.suppress(ValueError):  # hors fil principal : pas de signal
+        signal.signal(signal.SIGTERM, _terminate)
+    last_save = time.monotonic()
+    try:
+        for index, result, peak in executor.run(tasks):
+            item = todo[index]
+            summary.peak_memory = max(summary.peak_memory, peak)
+            _record(manifest, item, result, out_dir, peak)
+            (summary.produced if result.status == "ok" else summary.failed).append(result)
+            progress.done(item.job.key, result.status, result.duration, result.error)
+            fatal = getattr(result, "fatal", None)
+            if fatal:
+                summary.fatal = fatal
+                executor.stop.set()
+            if time.monotonic() - last_save > SAVE_EVERY:
+                manifest.save()
+                last_save = time.monotonic()
+    finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGTERM, previous)
+        manifest.save()
+
+
+def _terminate(signum, frame) -> None:  # noqa: ARG001
+    raise KeyboardInterrupt
+
+
+def _record(manifest: Manifest, item: PlannedReport, result, out_dir: Path, peak: int) -> None:
+    files = []
+    for path in result.outputs:
+        with contextlib.suppress(ValueError):
+            files.append(Path(path).resolve().relative_to(out_dir).as_posix())
+    manifest.record(
+        item.job.key,
+        {
+            "type": item.job.kind,
+            "parametres": item.job.parameters,
+            "formats": list(item.job.formats),
+            "empreinte": item.fingerprint,
+            "statut": result.status,
+            "duree_s": round(result.duration, 3),
+            "erreur": result.error,
+            "fichiers": files,
+            "memoire_max_mio": round(peak / 2**20, 1) if peak else None,
+        },
+    )
+
+
+def _write_index(out_dir, manifest, config, obs, progress, summary) -> None:
+    """Page d'index de tous les rapports du dossier ; un échec est signalé, pas fatal."""
+    from observatoire.publish.index import write_index
+
+    try:
+        write_index(out_dir, _index_results(manifest, config, out_dir), obs)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - les rapports produits restent valables
+        summary.index_error = f"{type(exc).__name__} : {exc}"
+        progress.info(f"Page d'index non produite : {summary.index_error}")
+
+
+def _index_results(manifest: Manifest, config: Config, out_dir: Path) -> list[Any]:
+    """Un ReportResult par rapport connu du manifeste (produit par ce lot ou avant)."""
+    from observatoire.publish.report import ReportResult
+
+    results = []
+    for entry in manifest.reports.values():
+        params = dict(entry.get("parametres") or {})
+        formats = tuple(entry.get("formats") or ())
+        job = ReportJob(entry.get("type", "quartier"), config.path, params, formats)
+        outputs = [out_dir / f for f in entry.get("fichiers", []) if (out_dir / f).is_file()]
+        results.append(
+            ReportResult(
+                job,
+                outputs,
+                entry.get("statut", "erreur"),
+                entry.get("duree_s") or 0.0,
+                entry.get("erreur"),
+            )
+        )
+    return results
+
+
+def _batch_info(request, summary, start, total) -> dict[str, Any]:
+    return {
+        "fin": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "duree_s": round(time.monotonic() - start, 2),
+        "rapports": total,
+        "produits": len(summary.produced),
+        "echecs": len(summary.failed),
+        "sautes": len(summary.skipped),
+        "executeur": request.executor,
+        "processus": request.workers or os.cpu_count(),
+        "memoire_max_rapport_mio": round(summary.peak_memory / 2**20, 1),
+        "arret": summary.fatal,
+    }
+
+
+def _conclude(progress: Progress, summary: BatchSummary) -> None:
+    parts = [f"{len(summary.produced)} produit(s)"]
+    if summary.skipped:
+        parts.append(f"{len(summary.skipped)} à jour (sauté(s))")
+    parts.append(f"{len(summary.failed)} en échec")
+    text = f"Terminé en {format_duration(summary.duration)} : " + ", ".join(parts) + "."
+    if summary.peak_memory:
+        text += f" Mémoire max par rapport : {summary.peak_memory / 2**20:.0f} Mio."
+    progress.info(text)
+    for result in summary.failed:
+        progress.info(f"  échec {result.job.key} : {result.error}")
+    if summary.fatal:
+        progress.info(f"Lot arrêté : {summary.fatal}")

@@ -1,0 +1,213 @@
+"""Registre des exécuteurs de lots : où tournent les rapports.
+
+- ``local`` (défaut) : un processus pré-chauffé sur cette machine, forké pour chaque
+  rapport, ``--jobs N`` rapports à la fois (:mod:`observatoire.publish.warm`) ;
+- ``dask`` : les rapports sont répartis sur un cluster Dask distributed
+  (``--scheduler tcp://hôte:8786``) ; chaque worker garde son propre processus
+  pré-chauffé. Dask n'est importé que pour cet exécuteur.
+
+Ajouter un exécuteur = une classe qui expose ``run(tasks)`` + une ligne dans
+:data:`EXECUTORS`.
+
+Exemple ::
+
+    executor = get_executor("local", workers=2, settings=WarmSettings(config=cfg))
+    for index, result, peak in executor.run(tasks):
+        ...
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from observatoire.errors import ConfigError
+from observatoire.publish.warm import WarmProcess, WarmSettings
+
+# Une ligne par exécuteur : nom → "module:classe" (importé à la demande).
+EXECUTORS = {
+    "local": "observatoire.publish.executors:LocalExecutor",
+    "dask": "observatoire.publish.executors:DaskExecutor",
+}
+
+
+@dataclass
+class Task:
+    """Un rapport à produire : son rang dans le lot, le job, le dossier, les options."""
+
+    index: int
+    job: Any
+    out_dir: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Outcome = tuple[int, Any, int]  # (rang, ReportResult, mémoire max du rapport en octets)
+
+
+class LocalExecutor:
+    """Processus pré-chauffé local, ``workers`` rapports forkés en même temps."""
+
+    name = "local"
+
+    def __init__(self, *, settings: WarmSettings, workers: int | None = None, **_: Any) -> None:
+        self.settings = settings
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.warm_info: dict[str, Any] = {}
+        self.stop = threading.Event()
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
+        """Produit les rapports ; rend chaque résultat dès qu'il arrive."""
+        if not tasks:
+            return
+        with WarmProcess(self.settings) as warm:
+            self.warm_info = warm.wait_ready()
+            todo = list(tasks)
+            todo.reverse()
+            while todo or warm.pending:
+                while todo and len(warm.pending) < self.workers and not self.stop.is_set():
+                    task = todo.pop()
+                    warm.submit(task.index, task.job, task.out_dir, **task.options)
+                if self.stop.is_set():
+                    todo.clear()
+                if not warm.pending:
+                    break
+                yield from warm.results(timeout=1.0)
+
+
+# ---------------------------------------------------------------------- Dask
+
+_WORKER_POOLS: dict[str, _SharedWarm] = {}
+_WORKER_LOCK = threading.Lock()
+
+
+class _SharedWarm:
+    """Processus pré-chauffé d'un worker Dask, partagé par ses fils d'exécution.
+
+    Il est démarré par un fil dédié qui ne s'arrête jamais (``PR_SET_PDEATHSIG``
+    est lié au fil créateur) ; ce fil distribue aussi les résultats.
+    """
+
+    def __init__(self, settings: WarmSettings) -> None:
+        self.waiters: dict[int, queue.Queue] = {}
+        self.requests: queue.Queue = queue.Queue()
+        self.counter = 0
+        self.lock = threading.Lock()
+        self.error: BaseException | None = None
+        started = threading.Event()
+        thread = threading.Thread(target=self._loop, args=(settings, started), daemon=True)
+        thread.start()
+        started.wait()
+        if self.error is not None:
+            raise self.error
+
+    def _loop(self, settings: WarmSettings, started: threading.Event) -> None:
+        try:
+            warm = WarmProcess(settings)
+            warm.wait_ready()
+        except BaseException as exc:  # noqa: BLE001
+            self.error = exc
+            started.set()
+            return
+        started.set()
+        while True:
+            while not self.requests.empty():
+                job_id, task = self.requests.get()
+                warm.submit(job_id, task.job, task.out_dir, **task.options)
+            for job_id, result, peak in warm.results(timeout=0.05):
+                self.waiters.pop(job_id).put((result, peak))
+
+    def run(self, task: Task) -> tuple[Any, int]:
+        box: queue.Queue = queue.Queue()
+        with self.lock:
+            self.counter += 1
+            job_id = self.counter
+            self.waiters[job_id] = box
+        self.requests.put((job_id, task))
+        return box.get()
+
+
+def run_on_worker(task: Task, settings: WarmSettings) -> Outcome:
+    """Tâche Dask : produit un rapport dans le processus pré-chauffé du worker."""
+    key = repr(settings)
+    with _WORKER_LOCK:
+        pool = _WORKER_POOLS.get(key)
+        if pool is None:
+            pool = _WORKER_POOLS[key] = _SharedWarm(settings)
+    result, peak = pool.run(task)
+    return task.index, result, peak
+
+
+class DaskExecutor:
+    """Répartit les rapports sur un cluster Dask distributed (``--scheduler``)."""
+
+    name = "dask"
+
+    def __init__(
+        self,
+        *,
+        settings: WarmSettings,
+        scheduler: str | None = None,
+        client: Any = None,
+        **_: Any,
+    ) -> None:
+        if client is None and not scheduler:
+            raise ConfigError(
+                "L'exécuteur dask demande l'adresse du cluster : --scheduler tcp://hôte:8786"
+            )
+        self.settings = settings
+        self.scheduler = scheduler
+        self.client = client
+        self.warm_info: dict[str, Any] = {}
+        self.stop = threading.Event()
+
+    def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
+        try:
+            from distributed import Client, as_completed
+        except ImportError:
+            raise ConfigError(
+                "L'exécuteur dask demande les paquets dask et distributed : "
+                "pip install 'observatoire[dask]'"
+            ) from None
+        client = self.client
+        own = client is None
+        if own:
+            try:
+                client = Client(self.scheduler, timeout=30)
+            except OSError as exc:
+                raise ConfigError(
+                    f"Cluster Dask injoignable à l'adresse {self.scheduler} : {exc}"
+                ) from None
+        try:
+            futures = [
+                client.submit(run_on_worker, task, self.settings, pure=False, key=_key(task))
+                for task in tasks
+            ]
+            for future in as_completed(futures):
+                if self.stop.is_set():
+                    client.cancel(futures)
+                    break
+                yield future.result()
+        finally:
+            if own:
+                client.close()
+
+
+def _key(task: Task) -> str:
+    return f"rapport-{task.job.key.replace('/', '-')}-{os.getpid()}-{task.index}"
+
+
+def get_executor(name: str, **kwargs: Any) -> LocalExecutor | DaskExecutor:
+    """Instancie l'exécuteur ``name`` (voir :data:`EXECUTORS`)."""
+    if name not in EXECUTORS:
+        raise ConfigError(
+            f"Exécuteur inconnu : {name} (exécuteurs disponibles : {', '.join(EXECUTORS)})"
+        )
+    module_name, _, cls_name = EXECUTORS[name].partition(":")
+    cls = getattr(importlib.import_module(module_name), cls_name)
+    return cls(**kwargs)

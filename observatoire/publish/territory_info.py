@@ -1,0 +1,59 @@
+"""Ce que le lot doit savoir du territoire : ses quartiers, les années du contrat.
+
+Ces informations sont notées au manifeste avec l'empreinte des données : une
+relance sans changement les relit sans ouvrir les données.
+
+Exemple ::
+
+    obs = open_territory(Path("observatoire.toml"))
+    info = territory_summary(obs, obs.input_fingerprint)
+    info["quartiers"][:2]      # ['QN00001A', 'QN00002A']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from observatoire.config import Config
+from observatoire.errors import ConfigError
+
+
+def open_territory(config: Path) -> Any:
+    """Charge et valide les données (``InputError`` → code 2, rien d'écrit)."""
+    import observatoire
+
+    return observatoire.open(config)
+
+
+def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
+    """Quartiers en vigueur et années couvertes par les actions du contrat de ville."""
+    codes = [str(c) for c in obs.quartiers["code"].tolist()]
+    years: list[int] | None = None
+    actions = obs.actions
+    if len(actions) and "annee" in actions.columns:
+        values = actions["annee"].dropna()
+        if len(values):
+            years = [int(values.min()), int(values.max())]
+    return {"empreinte": data_fp, "quartiers": codes, "annees_actions": years}
+
+
+def evaluation_years(
+    debut: int | None, fin: int | None, config: Config, info: dict[str, Any]
+) -> tuple[int, int]:
+    """Période du rapport d'évaluation : options, sinon ``[rapports]``, sinon les actions."""
+    section = config.section("rapports")
+    years = info.get("annees_actions") or [None, None]
+    debut = debut if debut is not None else section.get("debut", years[0])
+    fin = fin if fin is not None else section.get("fin", years[1])
+    if debut is None or fin is None:
+        raise ConfigError(
+            "Période du rapport d'évaluation inconnue : aucune action du contrat de ville "
+            "dans les données. Indiquez --debut et --fin (années)."
+        )
+    if not (isinstance(debut, int) and isinstance(fin, int)) or debut > fin:
+        raise ConfigError(
+            f"Période d'évaluation invalide : début {debut}, fin {fin} "
+            "(attendu : deux années, début ≤ fin)."
+        )
+    return debut, fin
