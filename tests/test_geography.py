@@ -8,11 +8,8 @@ from lecteurs_outils import context, copy_fixtures, messages, source
 from observatoire.config import SourceConfig
 from observatoire.errors import InputError
 from observatoire.sources.contours import load_communes_contours, load_contours
-from observatoire.sources.geography import (
-    load_correspondance,
-    load_qpv_liste,
-    load_territoires,
-)
+from observatoire.sources.correspondance import load_correspondance
+from observatoire.sources.geography import load_qpv_liste, load_territoires
 
 
 def territoires(src):

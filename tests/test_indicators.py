@@ -185,3 +185,38 @@ def test_rates_given_as_fractions_trigger_a_warning(tmp_path):
     ctx = context()
     load_indicateurs(src, ctx)
     assert "taux donné en fraction ?" in ctx.warnings[0].format_fr()
+
+
+def test_unknown_fixed_level():
+    found = messages(
+        load_indicateurs,
+        source("indicateurs", "indicateurs_tabulations.txt", annee=2019, niveau="quartier-x"),
+    )
+    assert (
+        "colonne « niveau » — niveau géographique inconnu — valeur trouvée : « quartier-x »"
+        in found[0]
+    )
+
+
+def test_fixed_level_alias_and_numerators_in_wide_form(tmp_path):
+    path = tmp_path / "pauvrete_2021.csv"
+    path.write_text(
+        "code;pauvres;habitants;tx\n00101;5 642;31 000;18,2\n00102;s;12 400;s\n",
+        encoding="utf-8",
+    )
+    src = source(
+        "indicateurs",
+        "x",
+        annee=2021,
+        niveau="COM",
+        indicateurs={"tx": "taux_pauvrete"},
+        numerateurs={"taux_pauvrete": "pauvres"},
+        denominateurs={"taux_pauvrete": "habitants"},
+    )
+    src.path = path
+    v = valeurs(src)
+    row = v.loc[("00101", "commune", "taux_pauvrete", 2021)]
+    assert (row["valeur"], row["numerateur"], row["denominateur"]) == (18.2, 5642.0, 31000.0)
+    secret = v.loc[("00102", "commune", "taux_pauvrete", 2021)]
+    assert secret["statut"] == "secret" and math.isnan(secret["numerateur"])
+    assert len(v) == 2  # les colonnes numérateur/dénominateur ne sont pas des indicateurs

@@ -24,7 +24,6 @@ Exemple (``observatoire.toml``) ::
 
 from __future__ import annotations
 
-import difflib
 import re
 
 import pandas as pd
@@ -32,14 +31,15 @@ import pandas as pd
 from observatoire.config import SourceConfig
 from observatoire.errors import ProblemCollector
 from observatoire.sources.common import READ_OPTIONS, code_expected, niveau_of, read_source_table
+from observatoire.sources.indicator_cells import (
+    IndicatorCells,
+    fraction_warning,
+    unknown_indicator,
+)
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.tabular import RawTable, guess_column, normalise_label
-from observatoire.sources.values import MARKERS_TEXT, check_code, parse_code, parse_number_cell
+from observatoire.sources.values import check_code, parse_code
 
-VALUE_COLUMNS = [
-    "code", "niveau", "indicateur", "annee", "valeur", "statut", "tranche",
-    "numerateur", "denominateur", "source", "ligne",
-]  # fmt: skip
 DEFAULTS = {
     "code": ["codgeo", "code", "code_qp", "code_qpv", "code_geo", "code_territoire", "qp"],
     "nom": ["libgeo", "nom", "lib_qp", "nom_qp", "libelle", "nom_territoire"],
@@ -115,83 +115,6 @@ def _catalogue_ids(ctx: LoadContext) -> dict[str, dict]:
     return {r["id"]: r for r in cat.to_dict("records")}
 
 
-def _unknown_indicator(ident: str, catalogue: dict, problems: ProblemCollector, where: str):
-    close = difflib.get_close_matches(ident, list(catalogue), n=1, cutoff=0.6)
-    hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
-    problems.add(
-        "indicateur inconnu du catalogue" + hint,
-        column=where,
-        found=ident,
-        expected="un identifiant de `observatoire indicateurs`, ou une section "
-        f"[catalogue.{ident}] dans la configuration",
-    )
-
-
-class _Cells:
-    """Convertit les cellules en lignes de ``valeurs`` en accumulant les anomalies."""
-
-    def __init__(self, source: SourceConfig, problems: ProblemCollector, catalogue: dict):
-        self.source = source
-        self.problems = problems
-        self.catalogue = catalogue
-        self.rows: list[dict] = []
-        self.seen: dict[tuple, int] = {}
-
-    def number(self, text: object, line: int, column: str) -> tuple[float | None, str, str | None]:
-        try:
-            return parse_number_cell(text)
-        except ValueError:
-            self.problems.add(
-                "cellule non numérique", row=line, column=column, found=text, expected=MARKERS_TEXT
-            )
-            return None, "invalide", None
-
-    def add(self, code, niveau, ident, year, cell, line, column, num=None, den=None) -> None:
-        value, status, band = self.number(cell, line, column)
-        if status == "invalide":
-            return
-        entry = self.catalogue[ident]
-        lo, hi = entry.get("min"), entry.get("max")
-        if value is not None and (
-            (lo is not None and not pd.isna(lo) and value < lo)
-            or (hi is not None and not pd.isna(hi) and value > hi)
-        ):
-            bounds = f"entre {_fmt(lo)} et {_fmt(hi)}" if not pd.isna(hi) else f"≥ {_fmt(lo)}"
-            self.problems.add(
-                f"valeur hors des bornes de l'indicateur « {ident} » ({entry['unite']})",
-                row=line, column=column, found=cell, expected=f"une valeur {bounds}",
-            )  # fmt: skip
-            return
-        key = (code, niveau, ident, year)
-        if key in self.seen:
-            self.problems.add(
-                f"valeur en double pour {code} ({niveau}), « {ident} », {year} "
-                f"(déjà à la ligne {self.seen[key]})",
-                row=line, column=column, found=cell,
-                expected="une seule valeur par territoire, indicateur et millésime",
-            )  # fmt: skip
-            return
-        self.seen[key] = line
-        self.rows.append({
-            "code": code, "niveau": niveau, "indicateur": ident, "annee": year,
-            "valeur": value, "statut": status, "tranche": band,
-            "numerateur": num, "denominateur": den, "source": self.source.name, "ligne": line,
-        })  # fmt: skip
-
-    def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.rows, columns=VALUE_COLUMNS)
-        frame["annee"] = frame["annee"].astype(int)
-        for col in ("valeur", "numerateur", "denominateur"):
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-        frame["tranche"] = frame["tranche"].astype(object).where(frame["tranche"].notna(), None)
-        frame["ligne"] = pd.array(frame["ligne"], dtype="Int64")
-        return frame
-
-
-def _fmt(x) -> str:
-    return f"{x:g}".replace(".", ",")
-
-
 def _territory(rec, cols, source, mapping, problems, line) -> tuple[str, str] | None:
     code = parse_code(rec.get(cols["code"], ""))
     if not code:
@@ -213,7 +136,7 @@ def _territory(rec, cols, source, mapping, problems, line) -> tuple[str, str] | 
             )  # fmt: skip
             return None
     elif source.get("niveau"):
-        niveau = str(source.get("niveau"))
+        niveau = niveau_of(source.get("niveau")) or "qpv"  # validé dans load_indicateurs
     else:
         niveau = next((lv for lv in LEVEL_GUESS if check_code(code, lv) is None), None)
         if niveau is None:
@@ -273,8 +196,16 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
             )
     for column, ident in list(mapping.items()) + [(i, i) for i in (*numerateurs, *denominateurs)]:
         if ident not in catalogue:
-            _unknown_indicator(ident, catalogue, problems, f"indicateurs.{column}")
+            unknown_indicator(ident, catalogue, problems, f"indicateurs.{column}")
     year = _year_option(source, problems)
+    if source.get("niveau") is not None and niveau_of(source.get("niveau")) is None:
+        problems.add(
+            "niveau géographique inconnu",
+            column="niveau",
+            found=source.get("niveau"),
+            expected="qpv, commune, epci, ept, unite_urbaine, departement, region, france, "
+            "france_metropolitaine ou ensemble_qpv",
+        )
     problems.raise_if_any()
     expected = list(colonnes.values()) or DEFAULTS["code"][:3]
     expected += list(mapping) if forme == "large" else []
@@ -295,14 +226,14 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
             expected="une colonne annee, ou annee = 2021, ou annee_depuis_nom = "
             '"(\\\\d{4})" dans la configuration',
         )
-    cells = _Cells(source, problems, catalogue)
+    cells = IndicatorCells(source, problems, catalogue)
     if forme == "large":
         _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells, ctx)
     else:
         _long(raw, cols, mapping, year, source, niveaux, cells)
     problems.raise_if_any()
     frame = cells.frame()
-    _fraction_warning(frame, catalogue, problems)
+    fraction_warning(frame, catalogue, problems)
     ctx.warnings += problems.warnings
     return {"valeurs": frame}
 
@@ -349,7 +280,7 @@ def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux,
             cells.add(*terr, ident, row_year, rec.get(column, ""), line, column, num, den)
 
 
-def _aux(cells: _Cells, rec: dict, column: str | None, line: int) -> float | None:
+def _aux(cells: IndicatorCells, rec: dict, column: str | None, line: int) -> float | None:
     if column is None:
         return None
     value, _status, _band = cells.number(rec.get(column, ""), line, column)
@@ -394,7 +325,7 @@ def _long(raw, cols, mapping, year, source, niveaux, cells) -> None:
         if ident not in cells.catalogue:
             if label not in unknown:
                 unknown.add(label)
-                _unknown_indicator(label, cells.catalogue, problems, cols["indicateur"])
+                unknown_indicator(label, cells.catalogue, problems, cols["indicateur"])
             continue
         terr = _territory(rec, cols, source, niveaux, problems, line)
         row_year = _row_year(rec, cols, year, problems, line)
@@ -404,18 +335,6 @@ def _long(raw, cols, mapping, year, source, niveaux, cells) -> None:
         den = _aux(cells, rec, cols.get("denominateur"), line)
         cells.add(*terr, ident, row_year, rec.get(cols["valeur"], ""), line, cols["valeur"],
                   num, den)  # fmt: skip
-
-
-def _fraction_warning(frame: pd.DataFrame, catalogue: dict, problems: ProblemCollector) -> None:
-    """Avertit si un taux en % semble donné en fraction (toutes les valeurs ≤ 1)."""
-    ok = frame[frame["statut"] == "ok"]
-    for ident, group in ok.groupby("indicateur"):
-        if catalogue[ident]["unite"] == "%" and len(group) >= 3 and group["valeur"].max() <= 1:
-            problems.warn(
-                f"les valeurs de « {ident} » sont toutes ≤ 1 : taux donné en fraction ?",
-                found=f"max {group['valeur'].max():g}",
-                expected="des pourcentages (43,9 pour 43,9 %)",
-            )
 
 
 ADAPTERS = [

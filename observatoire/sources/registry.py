@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 # Une ligne par module d'adaptateurs.
 ADAPTER_MODULES = [
     "observatoire.sources.geography",
+    "observatoire.sources.contours",
+    "observatoire.sources.correspondance",
     "observatoire.sources.indicators",
     "observatoire.sources.participation",
     "observatoire.sources.contrat",
