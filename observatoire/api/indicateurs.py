@@ -1,0 +1,368 @@
+"""``obs.indicateurs`` : analyses, graphiques et cartes des indicateurs pour les notebooks.
+
+Exemple ::
+
+    obs = observatoire.open("data/demo/observatoire.toml")
+    api = obs.indicateurs
+    api.ecarts("QN00001A", annee=2021)            # table longue des écarts
+    api.synthese("QN00001A", n=3)["phrase"]
+    fig = api.figure_ecarts("QN00001A", "taux_pauvrete"); api.texte_alternatif(fig)
+    api.carte("taux_pauvrete", surligner="QN00001A")   # folium, hors ligne
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+import pandas as pd
+
+from observatoire.analysis import aggregates, evolution, gaps, inequality, ranks, synthese
+from observatoire.errors import ConfigError
+from observatoire.views import charts
+from observatoire.views.palette import classify
+
+PYRAMID_BANDS = ("0_14", "15_29", "30_44", "45_59", "60_74", "75_plus")
+
+
+class IndicatorsAPI:
+    """Accès aux analyses des indicateurs d'un :class:`~observatoire.territory.Observatoire`."""
+
+    def __init__(self, obs) -> None:
+        self.obs = obs
+
+    # ------------------------------------------------------------------ outils
+    @property
+    def codes(self) -> list[str]:
+        """Codes des quartiers de la génération en vigueur."""
+        return self.obs.quartiers["code"].tolist()
+
+    def nom(self, code: str) -> str:
+        """Nom d'un territoire (le code s'il est inconnu)."""
+        t = self.obs.territoires
+        names = t.loc[t["code"] == code, "nom"].dropna()
+        return str(names.iloc[0]) if len(names) else code
+
+    def verifier_indicateur(self, indicateur: str) -> dict:
+        """Ligne du catalogue ; ``ConfigError`` (code 2) listant les ids proches sinon."""
+        cat = self.obs.catalogue
+        if indicateur not in set(cat["id"]):
+            close = difflib.get_close_matches(indicateur, cat["id"].tolist(), n=5, cutoff=0.5)
+            hint = f" Identifiants proches : {', '.join(close)}." if close else ""
+            raise ConfigError(
+                f"Indicateur inconnu : « {indicateur} ».{hint} "
+                "Liste complète : observatoire indicateurs --config FICHIER."
+            )
+        return aggregates.catalogue_row(cat, indicateur)
+
+    def verifier_quartier(self, code: str) -> str:
+        """Vérifie qu'un code de quartier existe (``ConfigError`` avec suggestions sinon)."""
+        known = self.obs.territoires.loc[self.obs.territoires["niveau"] == "qpv", "code"]
+        if code not in set(known):
+            close = difflib.get_close_matches(code, known.tolist(), n=5, cutoff=0.5)
+            hint = f" Codes proches : {', '.join(close)}." if close else ""
+            raise ConfigError(f"Quartier inconnu : « {code} ».{hint}")
+        return code
+
+    def derniere_annee(self, indicateur: str) -> int:
+        """Dernier millésime où ``indicateur`` a une valeur pour un quartier en vigueur."""
+        v = self.obs.valeurs
+        rows = v[(v["indicateur"] == indicateur) & v["code"].isin(self.codes)]
+        if rows.empty:
+            raise ConfigError(
+                f"Aucune valeur de « {indicateur} » pour les quartiers du territoire."
+            )
+        return int(rows["annee"].max())
+
+    def source(self, indicateur: str) -> str:
+        """Producteur de l'indicateur (catalogue) pour les lignes « Source : … »."""
+        src = aggregates.catalogue_row(self.obs.catalogue, indicateur).get("source")
+        return str(src) if isinstance(src, str) and src else "non précisée"
+
+    def _info(self, indicateur: str) -> tuple[str, str | None]:
+        row = self.verifier_indicateur(indicateur)
+        return str(row.get("libelle") or indicateur), row.get("unite")
+
+    @property
+    def references(self) -> list[str]:
+        return list(self.obs.config.territoire.references)
+
+    # ------------------------------------------------------------------ analyses
+    @cached_property
+    def _gaps(self) -> pd.DataFrame:
+        return gaps.gaps(
+            self.obs.valeurs,
+            self.obs.territoires,
+            self.obs.catalogue,
+            codes=self.codes,
+            references=self.references,
+        )
+
+    def ecarts(
+        self,
+        quartier: str | None = None,
+        annee: int | None = None,
+        indicateurs: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Écarts aux références (table longue, voir :func:`observatoire.analysis.gaps.gaps`)."""
+        t = self._gaps
+        if quartier is not None:
+            t = t[t["code"] == self.verifier_quartier(quartier)]
+        if annee is not None:
+            t = t[t["annee"] == annee]
+        if indicateurs is not None:
+            t = t[t["indicateur"].isin(list(indicateurs))]
+        return t.reset_index(drop=True)
+
+    def ecarts_large(self, quartier: str | None = None, annee: int | None = None) -> pd.DataFrame:
+        """Écarts en vue large : une colonne de valeur et une d'écart par référence."""
+        return gaps.gaps_wide(self.ecarts(quartier, annee))
+
+    def agregat(
+        self, indicateur: str, annee: int | None = None, codes: Sequence[str] | None = None
+    ) -> dict:
+        """Agrégat pondéré sur les quartiers (secret exclu et compté) ; voir ``weighted_aggregate``."""
+        self.verifier_indicateur(indicateur)
+        annee = annee or self.derniere_annee(indicateur)
+        return aggregates.weighted_aggregate(
+            self.obs.valeurs, self.obs.catalogue, list(codes or self.codes), indicateur, annee
+        )
+
+    def agregats(
+        self, indicateurs: Iterable[str] | None = None, annees: Iterable[int] | None = None,
+        codes: Sequence[str] | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Table des agrégats pondérés de l'ensemble des quartiers du territoire."""
+        return aggregates.aggregate_table(
+            self.obs.valeurs, self.obs.catalogue, list(codes or self.codes), indicateurs, annees
+        )
+
+    def rangs(
+        self,
+        quartier: str | None = None,
+        indicateurs: Iterable[str] | None = None,
+        annee: int | None = None,
+    ) -> pd.DataFrame:
+        """Rangs parmi les quartiers du territoire (1 = le plus défavorable), ex-aequo « min »."""
+        r = ranks.ranks(
+            self.obs.valeurs, self.obs.catalogue, self.codes, indicateurs,
+            [annee] if annee is not None else None,
+        )  # fmt: skip
+        if quartier is not None:
+            r = r[r["code"] == self.verifier_quartier(quartier)]
+        return r.reset_index(drop=True)
+
+    def serie(self, quartier: str, indicateur: str) -> pd.DataFrame:
+        """Série d'un quartier, millésimes de l'autre génération marqués (``traverse_geographie``)."""
+        self.verifier_indicateur(indicateur)
+        return evolution.series(
+            self.obs.valeurs, self.obs.territoires, self.obs.correspondances,
+            self.verifier_quartier(quartier), indicateur,
+        )  # fmt: skip
+
+    def evolution(
+        self,
+        quartier: str | None = None,
+        indicateurs: Iterable[str] | None = None,
+        annee_debut: int | None = None,
+        annee_fin: int | None = None,
+        traverser: bool = False,
+    ) -> pd.DataFrame:
+        """Évolutions (millésimes non consécutifs par défaut, avertissements INSEE)."""
+        codes = [self.verifier_quartier(quartier)] if quartier else self.codes
+        return evolution.evolution(
+            self.obs.valeurs, self.obs.territoires, self.obs.correspondances, self.obs.catalogue,
+            codes, indicateurs, annee_debut, annee_fin, traverser=traverser,
+        )  # fmt: skip
+
+    def inegalites(self, indicateur: str, annee: int | None = None) -> dict:
+        """Dispersion, Theil (inter/intra communes) et D9/D1 entre les quartiers."""
+        self.verifier_indicateur(indicateur)
+        annee = annee or self.derniere_annee(indicateur)
+        return inequality.inequality_summary(
+            self.obs.valeurs, self.obs.territoires, self.codes, indicateur, annee
+        )
+
+    def synthese(self, quartier: str, n: int | None = 5, annee: int | None = None) -> pd.DataFrame:
+        """Indicateurs où le quartier s'éloigne le plus de ses références (triés)."""
+        refs = [r for r in ("commune", "france") if r in self.references] or self.references[:1]
+        return synthese.synthese(
+            self._gaps, self.obs.catalogue, self.verifier_quartier(quartier), annee=annee,
+            references=refs, n=n,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ graphiques
+    def figure_ecarts(self, quartier: str, indicateur: str, annee: int | None = None):
+        """Barres : le quartier face à ses références pour un indicateur et un millésime."""
+        libelle, unite = self._info(indicateur)
+        annee = annee or self.derniere_annee(indicateur)
+        t = self.ecarts(quartier, annee, [indicateur])
+        if t.empty:
+            raise ConfigError(f"Pas de valeur de « {indicateur} » en {annee} pour {quartier}.")
+        first = t.iloc[0]
+        rows = [
+            {"territoire": self.nom(quartier), "valeur": first["valeur"], "statut": first["statut"]}
+        ]
+        for r in t.itertuples(index=False):
+            label = gaps.REFERENCE_LABELS.get(r.reference, r.reference)
+            name = (
+                r.reference_nom if r.reference in ("commune", "epci") and r.reference_nom else label
+            )
+            rows.append(
+                {"territoire": name, "valeur": r.reference_valeur, "statut": r.reference_statut}
+            )
+        return charts.gap_chart(
+            pd.DataFrame(rows), titre=f"{libelle} : {self.nom(quartier)} et ses références",
+            unite=unite, source=self.source(indicateur), annee=annee, fictif=self.obs.fictif,
+        )  # fmt: skip
+
+    def figure_evolution(
+        self, quartier: str, indicateur: str, references: Sequence[str] = ("commune", "france")
+    ):
+        """Courbes : le quartier (millésimes 2015 marqués) et ses références."""
+        libelle, unite = self._info(indicateur)
+        s = self.serie(quartier, indicateur)
+        s = s[s["comparable"]]
+        lines = [
+            s.assign(territoire=self.nom(quartier))[
+                ["territoire", "annee", "valeur", "statut", "traverse_geographie"]
+            ]
+        ]
+        t = self.ecarts(quartier, indicateurs=[indicateur])
+        for ref in references:
+            part = t[t["reference"] == ref]
+            if part.empty:
+                continue
+            label = part["reference_nom"].iloc[0] or gaps.REFERENCE_LABELS.get(ref, ref)
+            lines.append(pd.DataFrame({
+                "territoire": label, "annee": part["annee"], "valeur": part["reference_valeur"],
+                "statut": part["reference_statut"], "traverse_geographie": False,
+            }))  # fmt: skip
+        note = None
+        if indicateur in evolution.INCOME_INDICATORS:
+            note = "Évolutions locales de revenus et de pauvreté : à interpréter avec prudence (INSEE)."
+        return charts.evolution_chart(
+            pd.concat(lines, ignore_index=True), titre=f"{libelle} : évolution, {self.nom(quartier)}",
+            unite=unite, source=self.source(indicateur), fictif=self.obs.fictif, note=note,
+        )  # fmt: skip
+
+    def _pyramid_counts(self, codes: list[str], annee: int) -> pd.DataFrame:
+        v = self.obs.valeurs
+        rows = []
+        for band in PYRAMID_BANDS:
+            row = {"tranche": charts.AGE_LABELS[band]}
+            for sex in ("hommes", "femmes"):
+                sel = v[
+                    (v["indicateur"] == f"pop_{sex}_{band}")
+                    & (v["annee"] == annee)
+                    & v["code"].isin(codes)
+                ]
+                ok = sel["statut"].eq("ok")
+                complete = len(sel) == len(codes) and ok.all()
+                row[sex] = float(sel["valeur"].sum()) if complete else float("nan")
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def pyramide(self, quartier: str, annee: int | None = None, reference: str | None = "commune"):
+        """Pyramide des âges du quartier (en %), contour de sa ou ses communes."""
+        self.verifier_quartier(quartier)
+        annee = annee or self.derniere_annee("pop_hommes_0_14")
+        p = self._pyramid_counts([quartier], annee)
+        ref, ref_name = None, None
+        if reference == "commune":
+            q = self.obs.territoires
+            communes = gaps.split_communes(q.loc[q["code"] == quartier, "communes"].iloc[0])
+            if communes:
+                ref = self._pyramid_counts(communes, annee)
+                ref_name = " et ".join(self.nom(c) for c in communes)
+        return charts.age_pyramid(
+            p, titre=f"Pyramide des âges : {self.nom(quartier)}", source=self.source("pop_hommes_0_14"),
+            annee=annee, fictif=self.obs.fictif, reference=ref, reference_nom=ref_name,
+        )  # fmt: skip
+
+    def _map_data(self, indicateur: str, annee: int) -> pd.DataFrame:
+        v = self.obs.valeurs
+        rows = v[(v["indicateur"] == indicateur) & (v["annee"] == annee) & (v["niveau"] == "qpv")]
+        base = self.obs.quartiers[["code", "nom"]]
+        data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
+        data["statut"] = data["statut"].fillna("absent")
+        return data
+
+    def distribution(self, indicateur: str, annee: int | None = None, quartier: str | None = None):
+        """Valeurs de tous les quartiers, triées, le quartier choisi mis en évidence."""
+        libelle, unite = self._info(indicateur)
+        annee = annee or self.derniere_annee(indicateur)
+        refs = {}
+        t = self._gaps[(self._gaps["indicateur"] == indicateur) & (self._gaps["annee"] == annee)]
+        for ref in ("france", "ensemble_qpv"):
+            part = t[(t["reference"] == ref) & (t["reference_statut"] == "ok")]
+            if len(part):
+                refs[gaps.REFERENCE_LABELS[ref]] = float(part["reference_valeur"].iloc[0])
+        return charts.distribution_chart(
+            self._map_data(indicateur, annee), titre=f"{libelle} dans les quartiers ({annee})",
+            unite=unite, selected=quartier, source=self.source(indicateur), annee=annee,
+            fictif=self.obs.fictif, references=refs,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ cartes
+    def _map_inputs(self, indicateur: str, annee: int | None, classes: int, methode: str):
+        libelle, unite = self._info(indicateur)
+        annee = annee or self.derniere_annee(indicateur)
+        data = self._map_data(indicateur, annee)
+        ok = data["statut"].eq("ok")
+        cls = classify(data.loc[ok, "valeur"], classes, methode, unite)
+        c = self.obs.contours
+        gen = self.obs.config.territoire.generation
+        contours = c[(c["generation"] == gen) | c["code"].isin(self.codes)]
+        contours = contours[contours["code"].isin(self.codes)]
+        return libelle, unite, annee, data, cls, contours
+
+    def carte(
+        self,
+        indicateur: str,
+        annee: int | None = None,
+        classes: int = 5,
+        methode: str = "jenks",
+        surligner: str | None = None,
+        tuiles: str | None = None,
+    ):
+        """Carte interactive folium, autonome et hors ligne (``tuiles`` : fond en ligne optionnel)."""
+        from observatoire.views.maps_interactive import interactive_map
+
+        libelle, unite, annee, data, cls, contours = self._map_inputs(
+            indicateur, annee, classes, methode
+        )
+        return interactive_map(
+            contours, self.obs.communes_contours, data, cls, titre=f"{libelle} ({annee})",
+            libelle=libelle, unite=unite, source=self.source(indicateur), annee=annee,
+            fictif=self.obs.fictif, surligner=surligner, tuiles=tuiles,
+        )  # fmt: skip
+
+    def carte_statique(
+        self,
+        indicateur: str,
+        annee: int | None = None,
+        classes: int = 5,
+        methode: str = "jenks",
+        surligner: str | None = None,
+        etiquettes: bool = True,
+    ):
+        """Carte matplotlib pour les présentations (à enregistrer avec ``charts.save_figure``)."""
+        from observatoire.views.maps_static import static_map
+
+        libelle, unite, annee, data, cls, contours = self._map_inputs(
+            indicateur, annee, classes, methode
+        )
+        return static_map(
+            contours, self.obs.communes_contours, data, cls, titre=f"{libelle} ({annee})",
+            source=self.source(indicateur), annee=annee, fictif=self.obs.fictif,
+            etiquettes=etiquettes, surligner=surligner,
+        )  # fmt: skip
+
+    @staticmethod
+    def texte_alternatif(figure) -> str:
+        """Texte alternatif RGAA d'une figure ou d'une carte produite par cette API."""
+        if hasattr(figure, "obs_description"):
+            return str(figure.obs_description)
+        return charts.alt_text(figure)
