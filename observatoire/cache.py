@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import pandas as pd
 from observatoire import __version__
 
 SHAPEFILE_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_KEY = re.compile(r"[0-9a-f]{16}")
 
 
 def file_fingerprint(path: Path) -> str:
@@ -33,6 +36,24 @@ def file_fingerprint(path: Path) -> str:
         with open(p, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+@cache
+def code_fingerprint() -> str:
+    """Empreinte du code des lecteurs (``observatoire/sources``, schémas, catalogue).
+
+    Incluse dans les clés du cache : une correction d'un lecteur invalide les tables
+    qu'il avait produites, même sans changement de numéro de version.
+    """
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    files = sorted((package / "sources").glob("*.py")) + sorted((package / "schemas").glob("*.py"))
+    files += [package / "data" / "catalogue.toml", package / "catalogue.py"]
+    for p in files:
+        if p.exists():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -80,8 +101,9 @@ class TableCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            for old in self.directory.glob(f"{source}-*"):
-                if old.name != f"{source}-{key}" and old.is_dir():
+            for old in self.directory.iterdir():  # versions périmées de CETTE source seulement
+                rest = old.name[len(source) + 1 :] if old.name.startswith(f"{source}-") else ""
+                if _KEY.fullmatch(rest) and rest != key and old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{source}-", dir=self.directory))
             kinds = {}

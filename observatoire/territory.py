@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from observatoire import __version__
-from observatoire.cache import TableCache, combine, file_fingerprint
+from observatoire.cache import TableCache, code_fingerprint, combine, file_fingerprint
 from observatoire.config import Config, SourceConfig, load_config
 from observatoire.errors import InputError, Problem
 from observatoire.schemas import SCHEMAS, empty_table, validate_table
@@ -176,7 +176,9 @@ class Observatoire:
 
 def _config_fingerprint(config: Config) -> str:
     return combine(
-        asdict(config.territoire), config.catalogue, {k: v.options for k, v in config.sources.items()}
+        asdict(config.territoire),
+        config.catalogue,
+        {k: v.options for k, v in config.sources.items()},
     )
 
 
@@ -271,7 +273,12 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
                 if k in source.options and (config.root / str(source.options[k])).is_file()
             ]
             key = combine(
-                source.type, source.options, fingerprints[source.name], deps, __version__,
+                source.type,
+                source.options,
+                fingerprints[source.name],
+                deps,
+                __version__,
+                code_fingerprint(),
                 catalogue.to_dict("list") if "catalogue" in adapter.needs else None,
                 *([extra] if extra else []),
             )

@@ -135,3 +135,8 @@ def test_resolve_columns_lists_available_columns():
     text = problems.errors[0].format_fr()
     assert "colonne « inexistante »" in text
     assert "code_2015, code_2024, part" in text
+
+
+def test_header_found_below_title_even_when_expected_columns_are_wrong():
+    table, _ = read("revenus_qpv_2021.csv", expected=["CODE_INEXISTANT"])
+    assert list(table.frame.columns)[:2] == ["CODGEO", "LIBGEO"]

@@ -127,3 +127,17 @@ def test_bad_date_and_booleans():
     assert parse_bool_cell("") is None
     with pytest.raises(ValueError):
         parse_bool_cell("peut-être")
+
+
+@pytest.mark.parametrize("code", ["QP093005", "QP971001", "QP02A001", "QN04901M", "QN02A01M"])
+def test_qpv_codes_of_both_generations_including_corsica(code):
+    assert check_code(code, "qpv") is None
+
+
+@pytest.mark.parametrize("code", ["QP93005", "QN049010M", "QX093005", "qp093005 ", "QN0490M"])
+def test_malformed_qpv_codes(code):
+    assert check_code(code, "qpv") is not None
+
+
+def test_typographic_minus():
+    assert parse_number_cell("\u22123,2") == (-3.2, "ok", None)

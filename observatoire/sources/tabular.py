@@ -139,7 +139,9 @@ def _read_csv_rows(
 ) -> tuple[list[list[str]], str, str]:
     data = path.read_bytes()
     if not data.strip():
-        raise InputError([_problem(file, "le fichier est vide", expected="un tableau avec en-tête")])
+        raise InputError(
+            [_problem(file, "le fichier est vide", expected="un tableau avec en-tête")]
+        )
     if looks_binary(data):
         raise InputError(
             [
@@ -243,7 +245,7 @@ def _read_xlsx_rows(
                             f"le tableau attendu n'est pas sur la feuille « {ws.title} » "
                             f"mais sur « {elsewhere[0]} »",
                             found=ws.title,
-                            expected=f"feuille = \"{elsewhere[0]}\" dans la configuration",
+                            expected=f'feuille = "{elsewhere[0]}" dans la configuration',
                         )
                     ]
                 )
@@ -392,7 +394,9 @@ def read_raw_table(
             ]
         )
     if not rows or not any(any(str(c).strip() for c in r) for r in rows):
-        raise InputError([_problem(file, "le fichier est vide", expected="un tableau avec en-tête")])
+        raise InputError(
+            [_problem(file, "le fichier est vide", expected="un tableau avec en-tête")]
+        )
     if header_row is not None:
         start = header_row - 1
         if start >= len(rows):
@@ -408,6 +412,8 @@ def read_raw_table(
             )
     else:
         found = find_header(rows, expected)
+        if found is None:  # aucune colonne attendue trouvée : la 1re ligne « large »
+            found = _first_wide_row(rows, 30)
         start = found if found is not None else 0
     header = _combine_header(rows, start, header_rows)
     header = [h.replace("\ufeff", "").strip() for h in header]
@@ -478,7 +484,7 @@ def resolve_columns(
     for key in required - set(mapping):
         problems.add(
             f"aucune colonne n'est configurée pour « {key} »",
-            expected=f"{context}.{key} = \"…\" dans la configuration",
+            expected=f'{context}.{key} = "…" dans la configuration',
         )
     return resolved
 
@@ -497,4 +503,3 @@ def guess_column(columns: Iterable[str], candidates: Iterable[str]) -> str | Non
         if hit is not None:
             return hit
     return None
-

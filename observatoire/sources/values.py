@@ -92,7 +92,7 @@ def parse_number_cell(text: object) -> tuple[float | None, str, str | None]:
         if isinstance(text, float) and math.isnan(text):
             return None, STATUS_ABSENT, None
         return clean_float(float(text)), STATUS_OK, None
-    raw = unescape_excel(text)
+    raw = unescape_excel(text).replace("\u2212", "-")  # signe moins typographique
     key = raw.lower().replace(" ", "")
     if key in MISSING_MARKERS:
         return None, MISSING_MARKERS[key], None
@@ -122,7 +122,9 @@ def parse_code(text: object) -> str:
 
 CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     "qpv": (
-        re.compile(r"^Q[PN][0-9][0-9AB][0-9]\d{2}[0-9A-Z]$"),
+        # QP + département sur 3 caractères + 3 chiffres (2015) ; QN + département
+        # + 2 chiffres + 1 caractère (2024) ; Corse : 02A / 2A0 selon les publications
+        re.compile(r"^(QP(\d{3}|02[AB]|2[AB]\d)\d{3}|QN(\d{3}|02[AB]|2[AB]\d)\d{2}[0-9A-Z])$"),
         "un code QPV (ex. QP093005 pour 2015, QN04901M pour 2024)",
     ),
     "commune": (
