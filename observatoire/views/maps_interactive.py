@@ -69,6 +69,16 @@ HATCH_SVG = f"""<svg aria-hidden="true" focusable="false" width="0" height="0"
 </defs></svg>"""
 
 
+class MetricScale(MacroElement):
+    """Échelle graphique métrique seule (kilomètres)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
 class HtmlControl(MacroElement):
     """Contrôle Leaflet contenant un fragment HTML déjà échappé (légende, source)."""
 
@@ -157,7 +167,7 @@ def interactive_map(
     }
     minx, miny, maxx, maxy = gdf.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
-                   height="78vh", control_scale=True, prefer_canvas=False)  # fmt: skip
+                   height="78vh", control_scale=False, prefer_canvas=False)  # fmt: skip
     m.default_js = []  # pas de CDN : Leaflet est embarqué ci-dessous
     m.default_css = []
     root = m.get_root()
@@ -191,6 +201,7 @@ def interactive_map(
         tooltip=folium.GeoJsonTooltip(fields=["infobulle"], labels=False, sticky=True),
     ).add_to(m)  # fmt: skip
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(MetricScale())
     n_na = int((~ok).sum())
     has_communes = communes is not None and len(communes) > 0
     m.add_child(HtmlControl(legend_html(classes, libelle, unite, n_na, has_communes),

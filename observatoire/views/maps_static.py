@@ -20,7 +20,6 @@ import math
 
 import geopandas as gpd
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from observatoire.views.charts import _finish, new_figure, source_line
@@ -28,6 +27,9 @@ from observatoire.views.format import format_number, format_value
 from observatoire.views.palette import HIGHLIGHT, NA_COLOR, NA_EDGE, NA_HATCH, NA_LABEL, Classes
 
 LAMBERT93 = 2154
+# fond blanc discret sous les étiquettes (reste du vrai texte dans le SVG et le PDF,
+# contrairement à un halo par effet de tracé)
+HALO = {"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
 
 
 def _nice_length(span_m: float) -> float:
@@ -53,8 +55,7 @@ def add_scale_bar(ax, length: float | None = None) -> float:
     if length < 1000:
         label = f"{format_number(length)}\u00a0m"
     for x, text in ((bx, "0"), (bx + length, label)):
-        ax.text(x, by + h * 1.8, text, ha="center", va="bottom", fontsize=7, zorder=6,
-                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])  # fmt: skip
+        ax.text(x, by + h * 1.8, text, ha="center", va="bottom", fontsize=7, zorder=6, bbox=HALO)
     return length
 
 
@@ -90,13 +91,12 @@ def place_labels(ax, points: list[tuple[float, float, str]], fontsize: float = 7
         for r in (14, 26)
         for a in (math.pi / 2, -math.pi / 2, 0, math.pi, math.pi / 4, -math.pi / 4, 3 * math.pi / 4, -3 * math.pi / 4)
     ]  # fmt: skip
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for x, y, text in points:
         best = None
         for dx, dy in offsets:
             t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
                             ha="center", va="center", fontsize=fontsize, zorder=7,
-                            path_effects=halo)  # fmt: skip
+                            bbox=HALO)  # fmt: skip
             box = t.get_window_extent(renderer).expanded(1.05, 1.1)
             if not _overlaps(box, placed):
                 best = (t, box, (dx, dy))
@@ -104,14 +104,14 @@ def place_labels(ax, points: list[tuple[float, float, str]], fontsize: float = 7
             t.remove()
         if best is None:  # aucune place libre : position au point, taille réduite
             t = ax.annotate(text, (x, y), ha="center", va="center", fontsize=fontsize * 0.85,
-                            zorder=7, path_effects=halo)  # fmt: skip
+                            zorder=7, bbox=HALO)  # fmt: skip
             best = (t, t.get_window_extent(renderer), (0, 0))
         t, box, (dx, dy) = best
         if (dx, dy) != (0, 0):
             moved += 1
             t.remove()
             ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="center",
-                        va="center", fontsize=fontsize, zorder=7, path_effects=halo,
+                        va="center", fontsize=fontsize, zorder=7, bbox=HALO,
                         arrowprops={"arrowstyle": "-", "color": "#444444", "linewidth": 0.6,
                                     "shrinkA": 0, "shrinkB": 0})  # fmt: skip
         placed.append(box)

@@ -137,7 +137,9 @@ def classify(
             c = mapclassify.EqualInterval(y, k=k)
         bounds = [float(y.min()), *[float(b) for b in c.bins]]
         # mapclassify peut renvoyer des bornes en double (quantiles sur valeurs égales)
-        bounds = [bounds[0]] + [b for i, b in enumerate(bounds[1:], 1) if b > bounds[i - 1]]
+        kept = [bounds[0], bounds[1]]  # 1re classe éventuellement réduite au minimum
+        kept += [b for b in bounds[2:] if b > kept[-1]]
+        bounds = kept
     k = len(bounds) - 1
     colors = sequential(k)
     labels = [
