@@ -263,7 +263,7 @@ def _execute(request, todo, out_dir, manifest, progress, summary) -> None:
             progress.done(item.job.key, result.status, result.duration, result.error)
             fatal = getattr(result, "fatal", None)
             if fatal:
-                summary.fatal = fatal
+                summary.fatal = _fatal_message(fatal, out_dir)
                 executor.stop.set()
             if time.monotonic() - last_save > SAVE_EVERY:
                 manifest.save()
@@ -272,6 +272,15 @@ def _execute(request, todo, out_dir, manifest, progress, summary) -> None:
         with contextlib.suppress(ValueError):
             signal.signal(signal.SIGTERM, previous)
         manifest.save()
+
+
+def _fatal_message(text: str, out_dir: Path) -> str:
+    """Erreur d'écriture remontée par un rapport : « disque plein » dit clairement."""
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        if f"[Errno {code}]" in text:
+            error = output_error(OSError(code, os.strerror(code)), out_dir)
+            return f"{error} Détail : {text}"
+    return text
 
 
 def _terminate(signum, frame) -> None:  # noqa: ARG001
