@@ -1,0 +1,276 @@
+"""``obs.participation`` : analyses de la participation des habitants pour les notebooks.
+
+Passe les tables canoniques aux fonctions pures de :mod:`observatoire.analysis.participation`
+et :mod:`observatoire.analysis.representativite`, applique le secret des petits
+effectifs aux ventilations de personnes, et dessine avec
+:mod:`observatoire.views.participation`.
+
+Réglages (facultatifs) dans ``observatoire.toml`` ::
+
+    [rapports.participation]
+    facteur_sous_representation = 2     # « publics éloignés » : rapport ≤ 1/2
+    tranches_age_exclues = ["0-14"]     # tranches retirées de la représentativité
+
+Exemple ::
+
+    p = obs.participation
+    p.par_quartier(annee=2024)
+    p.representativite("QN00001A")
+    p.publics_eloignes("QN00001A")
+    p.figure_tendance("trimestre")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from observatoire.analysis import participation as pa
+from observatoire.analysis import representativite as rp
+from observatoire.masking import MaskedTable, mask_series, mask_small_cells
+from observatoire.views import participation as views
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from observatoire.territory import Observatoire
+
+TERRITOIRE = "tout le territoire"
+
+
+class ParticipationAPI:
+    """Analyses de la participation d'un territoire configuré (``obs.participation``)."""
+
+    def __init__(self, obs: Observatoire) -> None:
+        self.obs = obs
+        settings = obs.config.section("rapports").get("participation", {})
+        self.facteur = float(settings.get("facteur_sous_representation", 2.0))
+        self.tranches_exclues = list(settings.get("tranches_age_exclues", ["0-14"]))
+        self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
+
+    # ------------------------------------------------------------------ sélection
+    def evenements(
+        self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
+    ) -> pd.DataFrame:
+        """Événements filtrés (quartier : ceux qui le concernent, même partagés)."""
+        ev = self.obs.evenements
+        if quartier is not None:
+            ev = ev[ev["quartiers"].fillna("").str.split(";").apply(lambda c: quartier in c)]
+        if dispositif is not None:
+            ev = ev[ev["dispositif"] == dispositif]
+        if annee is not None:
+            ev = ev[ev["annee"] == int(annee)]
+        return ev.reset_index(drop=True)
+
+    def _presences(self, **filters) -> pd.DataFrame:
+        return pa.presences_enrichies(self.obs.presences, self.evenements(**filters))
+
+    def _names(self, frame: pd.DataFrame, column: str = "quartier") -> pd.DataFrame:
+        names = dict(zip(self.obs.territoires["code"], self.obs.territoires["nom"], strict=True))
+        frame.insert(
+            frame.columns.get_loc(column) + 1,
+            "nom",
+            frame[column].map(lambda c: names.get(c, TERRITOIRE if c == "" else c)),
+        )
+        return frame
+
+    # ------------------------------------------------------------------ volumes
+    def synthese(
+        self, par: tuple[str, ...] = ("quartier", "dispositif"), periode: str | None = "annee",
+        annee: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Événements et participants par quartier, dispositif et/ou période."""
+        return pa.synthese(self.evenements(annee=annee), par=par, periode=periode)
+
+    def par_quartier(self, annee: int | None = None, dispositif: str | None = None) -> pd.DataFrame:
+        """Par quartier : événements, participants, population, participants pour 1 000 habitants."""
+        synth = pa.synthese(
+            self.evenements(dispositif=dispositif, annee=annee), ("quartier",), None
+        )
+        pop = pa.population_of(self.obs.valeurs, annee).set_index("code")
+        synth["population"] = synth["quartier"].map(pop["population"]).astype("Float64")
+        synth["annee_population"] = synth["quartier"].map(pop["annee_population"]).astype("Int64")
+        synth["taux_pour_1000"] = synth["participants"] / synth["population"] * 1000
+        return self._names(synth)
+
+    def par_dispositif(self, annee: int | None = None, quartier: str | None = None) -> pd.DataFrame:
+        """Par dispositif : événements, participants, participants par événement."""
+        return pa.synthese(self.evenements(quartier, None, annee), ("dispositif",), None)
+
+    def taux_pour_1000(self, quartier: str | None = None) -> pd.DataFrame:
+        """Participants pour 1 000 habitants par quartier et par année."""
+        synth = pa.synthese(self.evenements(quartier), ("quartier",), "annee")
+        synth = synth[synth["quartier"] != ""]
+        if quartier is not None:
+            synth = synth[synth["quartier"] == quartier]
+        out = pa.taux_pour_1000(synth.rename(columns={}), self.obs.valeurs)
+        return self._names(out.rename(columns={"periode": "annee"}).reset_index(drop=True))
+
+    def tendance(
+        self, periode: str = "trimestre", quartier: str | None = None, dispositif: str | None = None
+    ) -> pd.DataFrame:
+        """Événements et participants par période (périodes sans événement comprises)."""
+        return pa.tendance(self.evenements(quartier, dispositif), periode=periode)
+
+    # ------------------------------------------------------------------ personnes
+    def participants_uniques(
+        self, par: tuple[str, ...] = ("annee",), quartier: str | None = None,
+        dispositif: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Personnes distinctes, présences par personne, part de retours (présences individuelles)."""
+        return pa.participants_uniques(
+            self._presences(quartier=quartier, dispositif=dispositif), par
+        )
+
+    def nouveaux_participants(
+        self, periode: str = "annee", quartier: str | None = None, dispositif: str | None = None
+    ) -> pd.DataFrame:
+        """Nouveaux participants et personnes déjà venues, par période."""
+        return pa.nouveaux_participants(
+            self._presences(quartier=quartier, dispositif=dispositif), periode
+        )
+
+    def fidelisation(
+        self, quartier: str | None = None, dispositif: str | None = None
+    ) -> pd.DataFrame:
+        """Part des participants d'une année revenus l'année suivante."""
+        return pa.fidelisation(self._presences(quartier=quartier, dispositif=dispositif))
+
+    # ------------------------------------------------------------------ représentativité
+    def _reference_codes(self, quartier: str | None) -> list[str]:
+        return [quartier] if quartier else list(self.obs.quartiers["code"])
+
+    def representativite_brute(
+        self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
+    ) -> pd.DataFrame:
+        """Représentativité SANS secret des petits effectifs (analyse interne, ne pas publier)."""
+        ev = self.evenements(quartier, dispositif, annee)
+        pres = self.obs.presences[self.obs.presences["evenement"].isin(ev["id"])]
+        part = rp.participants_par_groupe(ev, pres, self.tranches_exclues)
+        pop = rp.population_par_groupe(
+            self.obs.valeurs, self.obs.territoires, self._reference_codes(quartier),
+            self.tranches_exclues,
+        )  # fmt: skip
+        return rp.representativite(part, pop)
+
+    def representativite(
+        self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
+    ) -> pd.DataFrame:
+        """Part de chaque groupe parmi les participants et dans la population, rapport.
+
+        Secret : un groupe de moins de ``seuil`` personnes (et, si besoin, un second
+        pour qu'il ne se déduise pas du total) n'a ni effectif, ni part, ni rapport ;
+        la colonne ``affichage`` dit « < 5 » ou « masqué ».
+        """
+        return self._protect(self.representativite_brute(quartier, dispositif, annee))
+
+    def _protect(self, rep: pd.DataFrame) -> pd.DataFrame:
+        rep = rep.copy()
+        rep["affichage"] = ""
+        for _dim, rows in rep.groupby("dimension"):
+            counts = rows.set_index("groupe")["participants"].round().astype(int)
+            masked = mask_series(counts.rename("participants"), self.seuil)
+            status, shown = masked.status.iloc[0], masked.display.iloc[0]
+            whole = status["Total"] != ""
+            for idx, group in zip(rows.index, rows["groupe"], strict=True):
+                if status[group] or whole:
+                    rep.loc[idx, "affichage"] = shown[group] if status[group] else shown["Total"]
+        hidden = rep["affichage"] != ""
+        for col in ("participants", "part_participants", "rapport", "ecart_points"):
+            rep[col] = rep[col].astype(float).where(~hidden, np.nan)
+        whole_dims = rep.groupby("dimension")["affichage"].transform(lambda s: (s != "").all())
+        rep["participants_connus"] = rep["participants_connus"].astype(float).where(~whole_dims)
+        return rep
+
+    def dissimilarite(
+        self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
+    ) -> pd.DataFrame:
+        """Indice de dissimilarité de Duncan par dimension et ``ensemble`` (âge et sexe)."""
+        rep = self.representativite_brute(quartier, dispositif, annee)
+        out = rp.dissimilarite(rep)
+        counts = rep.groupby("dimension")["participants"].sum()
+        out["participants_connus"] = out["dimension"].map(counts)
+        small = out["participants_connus"] < self.seuil
+        out.loc[small, "indice"] = np.nan  # trop peu de personnes pour un indice
+        return out
+
+    def indices_dissimilarite(self, annee: int | None = None) -> pd.DataFrame:
+        """Indice unique (âge et sexe) par quartier et par dispositif (une ligne par paire)."""
+        ev = pa.explode_quartiers(self.evenements(annee=annee))
+        rows = []
+        for (code, dispositif), _ in ev[ev["quartier"] != ""].groupby(["quartier", "dispositif"]):
+            d = self.dissimilarite(code, dispositif, annee).set_index("dimension")
+            rows.append({"quartier": code, "dispositif": dispositif,
+                         "indice": d.loc["ensemble", "indice"],
+                         "indice_age": d.loc["age", "indice"] if "age" in d.index else np.nan,
+                         "indice_sexe": d.loc["sexe", "indice"] if "sexe" in d.index else np.nan})  # fmt: skip
+        frame = pd.DataFrame(
+            rows, columns=["quartier", "dispositif", "indice", "indice_age", "indice_sexe"]
+        )
+        return self._names(frame)
+
+    def publics_eloignes(
+        self,
+        quartier: str | None = None,
+        dispositif: str | None = None,
+        facteur: float | None = None,
+    ) -> pd.DataFrame:
+        """Groupes sous-représentés d'un facteur ≥ ``facteur`` (par défaut la config, 2)."""
+        raw = self.representativite_brute(quartier, dispositif)
+        far = rp.publics_eloignes(raw, facteur or self.facteur)
+        shown = self._protect(raw).set_index(["dimension", "groupe"])
+        far = far.join(shown[["affichage"]], on=["dimension", "groupe"])
+        hidden = far["affichage"] != ""
+        for col in (
+            "participants",
+            "part_participants",
+            "rapport",
+            "ecart_points",
+            "facteur_sous_representation",
+        ):
+            far[col] = far[col].astype(float).where(~hidden, np.nan)  # fmt: skip
+        return far[["dimension", "groupe", "libelle", "part_population", "part_participants",
+                    "rapport", "facteur_sous_representation", "affichage"]]  # fmt: skip
+
+    def ventilation(
+        self, dimension: str = "sexe", annee: int | None = None, dispositif: str | None = None
+    ) -> MaskedTable:
+        """Tableau quartier × groupe des participants, petits effectifs masqués (à publier)."""
+        table = {}
+        for code in self.obs.quartiers["code"]:
+            ev = self.evenements(code, dispositif, annee)
+            pres = self.obs.presences[self.obs.presences["evenement"].isin(ev["id"])]
+            part = rp.participants_par_groupe(ev, pres, self.tranches_exclues)
+            part = part[part["dimension"] == dimension].set_index("groupe")["participants"]
+            table[code] = part
+        frame = pd.DataFrame(table).T.fillna(0).round()
+        frame.columns = [rp.GROUP_LABELS.get(c, c) for c in frame.columns]
+        return mask_small_cells(frame, self.seuil)
+
+    # ------------------------------------------------------------------ figures
+    def figure_tendance(
+        self, periode: str = "trimestre", quartier: str | None = None, dispositif: str | None = None
+    ) -> Figure:
+        """Graphique de tendance (texte alternatif : ``alt_text(fig)``)."""
+        where = f" — {self._label(quartier)}" if quartier else ""
+        titre = f"Participants par {periode.replace('annee', 'année')}{where}"
+        return views.trend_chart(
+            self.tendance(periode, quartier, dispositif), titre, self.obs.fictif
+        )
+
+    def figure_representativite(
+        self, quartier: str | None = None, dispositif: str | None = None
+    ) -> Figure:
+        """Graphique de représentativité (petits effectifs masqués)."""
+        where = self._label(quartier) if quartier else "ensemble des quartiers"
+        what = f", {dispositif}" if dispositif else ""
+        titre = f"Qui participe ? {where}{what}"
+        return views.representativeness_chart(
+            self.representativite(quartier, dispositif), titre, self.obs.fictif
+        )
+
+    def _label(self, code: str) -> str:
+        names = dict(zip(self.obs.territoires["code"], self.obs.territoires["nom"], strict=True))
+        return f"{names.get(code, code)} ({code})"
