@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
+import pytest
 from lecteurs_outils import context, messages, source
 
 from observatoire.sources.indicators import load_indicateurs
+
+ROOT = Path(__file__).resolve().parents[1]
 
 REVENUS = {
     "annee_depuis_nom": r"_(\d{4})\.csv$",
@@ -220,3 +225,51 @@ def test_fixed_level_alias_and_numerators_in_wide_form(tmp_path):
     secret = v.loc[("00102", "commune", "taux_pauvrete", 2021)]
     assert secret["statut"] == "secret" and math.isnan(secret["numerateur"])
     assert len(v) == 2  # les colonnes numérateur/dénominateur ne sont pas des indicateurs
+
+
+@pytest.fixture
+def documented_adapter(tmp_path, monkeypatch):
+    """Le module d'exemple de docs/readme/60-ajouter-format.md, déclaré dans le registre."""
+    from observatoire.sources import registry
+
+    doc = (ROOT / "docs" / "readme" / "60-ajouter-format.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
+    module = next(b for b in blocks if "ADAPTERS = [" in b and "def load_json" in b)
+    (tmp_path / "json_indicateurs_doc.py").write_text(module, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(
+        registry, "ADAPTER_MODULES", [*registry.ADAPTER_MODULES, "json_indicateurs_doc"]
+    )
+    registry.adapters.cache_clear()
+    yield tmp_path
+    registry.adapters.cache_clear()
+
+
+def test_documented_json_adapter(documented_adapter):
+    from observatoire.errors import InputError
+    from observatoire.territory import Observatoire
+
+    root = documented_adapter
+    (root / "local_2021.json").write_text(
+        '[{"code": "QN00001A", "indicateur": "taux_pauvrete", "annee": 2021, "valeur": "43,9"},'
+        ' {"code": "QN00002B", "indicateur": "taux_pauvrete", "annee": 2021, "valeur": "s"}]',
+        encoding="utf-8",
+    )
+    config = root / "observatoire.toml"
+    config.write_text(
+        '[territoire]\nnom = "Essai (fictif)"\nreferences = []\n'
+        '[sources.local]\ntype = "indicateurs_json"\nfichier = "local_2021.json"\n'
+        'niveau = "qpv"\n',
+        encoding="utf-8",
+    )
+    obs = Observatoire.from_config(config, use_cache=False)
+    v = obs.valeurs.set_index("code")
+    assert v.loc["QN00001A", "valeur"] == 43.9
+    assert v.loc["QN00002B", "statut"] == "secret"
+    (root / "local_2021.json").write_text(
+        '[{"code": "QN00001A", "indicateur": "taux_pauvreté", "annee": 2021, "valeur": "1"}]',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        Observatoire.from_config(config, use_cache=False)
+    assert "vouliez-vous dire « taux_pauvrete » ?" in str(info.value)
