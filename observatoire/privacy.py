@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from observatoire.config import Config, SourceConfig
 
 ENV_KEY = "OBSERVATOIRE_CLE"
+# clé PUBLIQUE de la démonstration (territoire fictif uniquement) : non secrète
+DEMO_KEY_FILE = Path(__file__).resolve().parent / "demo" / "cle_demonstration_NON_SECRETE.txt"
 MIN_KEY_LENGTH = 16
 KIND_LABELS = {
     "nom": "noms",
@@ -213,11 +215,23 @@ def privacy_error(source: SourceConfig, found: Sequence[Identifier]) -> PrivacyE
 def load_key(source: SourceConfig, config: Config) -> bytes:
     """Clé de pseudonymisation : fichier ``fichier_cle`` sinon ``$OBSERVATOIRE_CLE``.
 
+    ``cle_demonstration = true`` : clé publique de la démonstration, refusée hors
+    territoire fictif.
+
     Le fichier de clé peut contenir des lignes de commentaire (``#``) ; la clé est la
     première autre ligne. Il doit être hors du dossier de sortie des rapports. La
     valeur de la clé n'apparaît dans aucun message.
     """
     option = source.get("fichier_cle")
+    if source.get("cle_demonstration", False):
+        if not config.territoire.fictif:
+            raise source.error(
+                "la clé de démonstration publique n'est admise que pour un territoire fictif",
+                "cle_demonstration",
+                True,
+                "fichier_cle = \"…\" ou la variable d'environnement " + ENV_KEY,
+            )
+        option = str(DEMO_KEY_FILE)
     if option:
         path = Path(str(option)).expanduser()
         path = (path if path.is_absolute() else config.root / path).resolve()

@@ -59,6 +59,8 @@ READ_OPTIONS = {
 PRIVACY_OPTIONS = {
     "pseudonymiser": "true : supprime les colonnes d'identité (noms, e-mails, téléphones, "
     "adresses) et dérive un identifiant pseudonyme HMAC-SHA256 ; sinon le fichier est refusé",
+    "cle_demonstration": "true : clé de démonstration PUBLIQUE livrée avec le paquet (territoire "
+    "fictif uniquement, jamais pour de vraies données)",
     "fichier_cle": "fichier contenant la clé de pseudonymisation (hors du dépôt et du dossier "
     "de sortie) ; à défaut, variable d'environnement OBSERVATOIRE_CLE",
 }
