@@ -11,7 +11,7 @@ Exemple ::
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -302,9 +302,12 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
                 collected.setdefault(name, []).append(frame)
         for name, frames in collected.items():
             tables[name] = _concat(frames, name)
+    labels = {s.name: s.label for s in config.sources.values()}  # source → nom du fichier
     for name, frame in tables.items():
         if name in SCHEMAS and len(frame):
-            problems += validate_table(name, frame)
+            problems += [
+                replace(p, file=labels.get(p.file, p.file)) for p in validate_table(name, frame)
+            ]
     from observatoire.checks import cross_checks
 
     # contrôles croisés seulement si chaque source est lisible (sinon : erreurs en cascade)
