@@ -14,7 +14,6 @@ import pytest
 
 from observatoire.cli import main
 from observatoire.errors import InputError
-from observatoire.sources.contrat_values import parse_amount
 from observatoire.territory import Observatoire
 
 
@@ -29,19 +28,6 @@ def project(tmp_path, fixtures):
 @pytest.fixture()
 def obs(project):
     return Observatoire.from_config(project / "observatoire.toml", use_cache=False)
-
-
-def test_montants_a_la_francaise_en_centimes_exacts():
-    assert parse_amount("31 000,00") == 3100000
-    assert parse_amount("2\u00a0500,50 €") == 250050
-    assert parse_amount("1.234.567,89") == 123456789
-    assert parse_amount("3000.5") == 300050  # cellule numérique d'un classeur
-    assert parse_amount("0.30000000000000004") == 30  # artefact flottant
-    assert parse_amount('="12 000"') == 1200000
-    assert parse_amount("nd") is None and parse_amount("") is None
-    for bad in ("1 200,505", "mille euros", "12,5,0"):
-        with pytest.raises(ValueError):
-            parse_amount(bad)
 
 
 def test_classeur_multi_feuilles_en_tetes_fusionnes(obs):

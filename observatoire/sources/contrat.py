@@ -138,6 +138,10 @@ def load_programmation(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
         if "dossier" not in mapping and not explicit and sheet is not None:
             continue  # feuille annexe sans numéro de dossier
         mapping = resolve_columns(table, columns, problems, context="colonnes")
+        if "dossier" not in mapping:  # colonne absente : signalée, lignes non lues
+            parser.builder.collectors.append(problems)
+            read_any = True
+            continue
         money = {
             key: resolve_columns(
                 table,
@@ -149,7 +153,9 @@ def load_programmation(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
         }
         year = source.get("annee") or _year_of(source.get("annee_depuis_feuille"), sheet or "")
         year = year or _year_of(source.get("annee_depuis_nom"), source.path.name)
-        if "annee" not in mapping and year is None:
+        if year is not None:
+            year = parser.builder.year(year, problems, None, None)
+        elif "annee" not in mapping:
             problems.add(
                 "année de programmation introuvable",
                 expected="colonnes.annee, annee, annee_depuis_feuille ou annee_depuis_nom "

@@ -239,7 +239,8 @@ class TargetResolver:
             alias = self.aliases[key]
             return self._item(alias, commune) if normalise_label(alias) != key else None
         found = _QPV_CODE.findall(item)
-        if len(found) == 1 and found[0].upper() in self.codes:
+        single = len(found) == 1 and not re.search(r"[;,|\n]", item)  # pas une liste
+        if single and found[0].upper() in self.codes:
             return [found[0].upper()]  # « QN00001A » ou « QN00001A - Les Tilleuls »
         if key in self.names:
             return list(self.names[key])
