@@ -196,13 +196,18 @@ def need_score(
     Un seul indicateur défavorable (polarité −1, ex. ``taux_pauvrete``) : sa valeur.
     Sinon un composite : moyenne pondérée des scores centrés-réduits entre quartiers,
     orientés pour qu'un score élevé signale un besoin élevé (polarité +1 inversée).
-    Dernier millésime ≤ ``annee`` ; un quartier dont une valeur manque (secret,
-    absente) n'a pas de besoin calculé (``statut`` absent), jamais de valeur imputée.
+    Millésime : le dernier ≤ ``annee`` (sinon le plus récent publié), par indicateur.
+    Un quartier dont une valeur manque (secret, absente) n'a pas de besoin calculé
+    (``statut`` absent) : jamais de valeur imputée.
+
+    >>> need_score(valeurs, {"taux_pauvrete": 1}, {"taux_pauvrete": -1}, ["QN00001A"])  # doctest: +SKIP
     """
     ids = list(indicateurs)
     v = valeurs[valeurs["indicateur"].isin(ids) & valeurs["code"].isin(list(quartiers))]
-    if annee is not None and (v["annee"] <= annee).any():
-        v = v[v["annee"] <= annee]
+    if annee is not None:  # par indicateur : dernier millésime ≤ annee s'il en existe un
+        before = v["annee"] <= annee
+        has_before = before.groupby(v["indicateur"]).transform("any")
+        v = v[before | ~has_before]
     v = v.sort_values("annee").groupby(["code", "indicateur"]).tail(1)
     ok = v[v["statut"] == "ok"].pivot(index="code", columns="indicateur", values="valeur")
     table = ok.reindex(index=list(quartiers), columns=ids)
