@@ -1,0 +1,127 @@
+"""Lecture commune des feuilles de participation : colonnes configurables, cellules
+converties avec anomalie localisée, contrôle des données personnelles.
+
+Exemple ::
+
+    raw = read_sheet(source, problems, ["date", "quartier"])
+    cols = map_columns(raw, source, EVENT_DEFAULTS, problems)
+    screen(source, raw, cols, structured=set(cols.values()))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from observatoire.errors import ProblemCollector
+from observatoire.privacy import Identifier, detect_identifiers, privacy_error
+from observatoire.sources.tabular import RawTable, guess_column, read_raw_table
+
+if TYPE_CHECKING:
+    from observatoire.config import SourceConfig
+
+READ_OPTIONS = {
+    "feuille": "feuille du classeur XLSX (nom ou numéro)",
+    "ligne_entete": "numéro de la ligne d'en-tête si des lignes de titre la précèdent",
+    "separateur": "séparateur du CSV (détecté sinon)",
+    "encodage": "encodage du CSV (détecté sinon)",
+}
+PRIVACY_OPTIONS = {
+    "pseudonymiser": "true : supprime les colonnes d'identité (noms, e-mails, téléphones, "
+    "adresses) et dérive un identifiant pseudonyme HMAC-SHA256 ; sinon le fichier est refusé",
+    "cle_demonstration": "true : clé de démonstration PUBLIQUE livrée avec le paquet (territoire "
+    "fictif uniquement, jamais pour de vraies données)",
+    "fichier_cle": "fichier contenant la clé de pseudonymisation (hors du dépôt et du dossier "
+    "de sortie) ; à défaut, variable d'environnement OBSERVATOIRE_CLE",
+}
+
+
+def map_columns(
+    raw: RawTable, source: SourceConfig, defaults: dict[str, list[str]], problems: ProblemCollector
+) -> dict[str, str]:
+    """Clé canonique → colonne réelle (``colonnes`` de la config, sinon noms usuels)."""
+    configured = source.get("colonnes", {}) or {}
+    if not isinstance(configured, dict):
+        raise source.error(
+            "doit être une table", "colonnes", configured, 'colonnes = { date = "…" }'
+        )
+    unknown = set(configured) - set(defaults)
+    if unknown:
+        raise source.error(
+            "clé de colonne inconnue", "colonnes", ", ".join(sorted(unknown)), ", ".join(defaults)
+        )
+    found: dict[str, str] = {}
+    for key, candidates in defaults.items():
+        wanted = configured.get(key)
+        hit = guess_column(raw.frame.columns, [wanted] if wanted else candidates)
+        if hit is not None:
+            found[key] = hit
+        elif wanted:
+            problems.add(
+                f"colonne configurée (colonnes.{key}) absente du fichier",
+                column=str(wanted),
+                expected="une des colonnes : " + ", ".join(map(str, raw.frame.columns)),
+            )
+    return found
+
+
+def read_sheet(source: SourceConfig, problems: ProblemCollector, expected: list[str]) -> RawTable:
+    if source.path is None:
+        raise source.error("aucun fichier indiqué", "fichier", None, 'fichier = "…"')
+    header = source.get("ligne_entete")
+    return read_raw_table(
+        source.path,
+        problems=problems,
+        separator=source.get("separateur"),
+        encoding=source.get("encodage"),
+        sheet=source.get("feuille"),
+        header_row=int(header) if header else None,
+        expected=expected,
+    )
+
+
+def screen(
+    source: SourceConfig, raw: RawTable, cols: dict[str, str], structured: set[str]
+) -> list[Identifier]:
+    """Identifiants directs du fichier : refus par défaut, liste si pseudonymisation."""
+    trusted = set(cols.values())
+    frame = raw.frame[[c for c in raw.frame.columns if c not in trusted or c in structured]]
+    found = detect_identifiers(frame, raw.rows, structured=structured)
+    extra = [c for c in trusted - structured if c in raw.frame.columns]
+    found += [
+        i
+        for i in detect_identifiers(raw.frame[extra], raw.rows, structured=set(extra))
+        if i.kind in ("email", "telephone")
+    ]
+    if found and not source.get("pseudonymiser", False):
+        raise privacy_error(source, found)
+    return found
+
+
+def counts_ok(problems: ProblemCollector, line: int) -> bool:
+    """Vrai si aucune erreur n'a été relevée sur la ligne ``line``."""
+    return not any(p.row == line for p in problems.errors)
+
+
+def cell(raw: RawTable, cols: dict[str, str], key: str, i: int) -> str:
+    return str(raw.frame.iloc[i][cols[key]]) if key in cols else ""
+
+
+def get(
+    problems: ProblemCollector,
+    raw: RawTable,
+    cols: dict[str, str],
+    key: str,
+    i: int,
+    parse,
+    expected: str | None = None,
+):
+    """Valeur convertie de la cellule (``None`` et anomalie si invalide)."""
+    text = cell(raw, cols, key, i)
+    try:
+        return parse(text)
+    except ValueError as exc:
+        problems.add(
+            "valeur invalide", row=raw.rows[i], column=cols[key], found=text,
+            expected=expected or str(exc),
+        )  # fmt: skip
+        return None

@@ -1,0 +1,169 @@
+"""Adaptateur ``presences`` : une ligne par personne et par événement → table ``presences``.
+
+Une feuille d'émargement transcrite (noms, e-mails, téléphones, adresses) est
+refusée par défaut ; avec ``pseudonymiser = true`` ces colonnes sont supprimées à la
+lecture et remplacées par un identifiant pseudonyme HMAC-SHA256 (voir
+:mod:`observatoire.privacy`). Chaque présence renvoie à un événement chargé par une
+source ``evenements`` ou ``decidim``.
+
+Exemple de configuration ::
+
+    [sources.emargement_mars]
+    type = "presences"
+    fichier = "participation/emargement_2025-03-18.csv"
+    evenement = "AT-2025-03"
+    pseudonymiser = true
+    fichier_cle = "~/.config/observatoire-cle.txt"
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from observatoire.errors import ProblemCollector
+from observatoire.privacy import load_key, person_identity, pseudonym
+from observatoire.schemas.participation import TRANCHES_AGE
+from observatoire.sources.participation_fields import (
+    QuartierResolver,
+    band_of_age,
+    check_aliases,
+    parse_count,
+    parse_sexe,
+    parse_tranche,
+    warning,
+)
+from observatoire.sources.participation_read import cell, get, map_columns, read_sheet, screen
+from observatoire.sources.values import parse_bool_cell
+
+if TYPE_CHECKING:
+    from observatoire.config import SourceConfig
+    from observatoire.sources.registry import LoadContext
+
+PRESENCE_DEFAULTS: dict[str, list[str]] = {
+    "evenement": ["événement", "evenement", "id événement", "réunion", "id réunion"],
+    "personne": ["personne", "id personne", "identifiant personne", "pseudonyme"],
+    "sexe": ["sexe", "genre", "civilité"],
+    "tranche_age": ["tranche d'âge", "tranche age", "âge (tranche)", "classe d'âge"],
+    "age": ["âge", "age"],
+    "habite_qpv": ["habite un qpv", "habite le quartier", "habitant qpv", "résident qpv"],
+    "quartier_residence": ["quartier de résidence", "quartier habité", "qpv de résidence"],
+    "premiere_participation": ["première participation", "premiere fois", "nouveau"],
+}
+
+
+def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
+    """Une ligne par personne et par événement → table ``presences`` (pseudonyme)."""
+    problems = ProblemCollector(source.label)
+    raw = read_sheet(source, problems, ["événement", "sexe", "tranche d'âge", "nom", "prénom"])
+    cols = map_columns(raw, source, PRESENCE_DEFAULTS, problems)
+    fixed_event = source.get("evenement")
+    if "evenement" not in cols and not fixed_event:
+        problems.add(
+            "aucune colonne d'événement",
+            expected=f'colonnes.evenement = "…" ou evenement = "ID" dans [sources.{source.name}]',
+        )
+    problems.raise_if_any()
+    structured = {cols[k] for k in cols if k != "personne"}
+    found = screen(source, raw, cols, structured)
+    kinds = {i.column: i.kind for i in found if i.kind in ("nom", "prenom", "email", "telephone")}
+    key = load_key(source, ctx.config) if found else None
+    events = ctx.tables.get("evenements")
+    known = set(events["id"]) if events is not None and len(events) else set()
+    quartiers = QuartierResolver(
+        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
+    )
+    aliases = check_aliases(source, "tranches", TRANCHES_AGE)
+    records, seen = [], set()
+    for i in range(len(raw.frame)):
+        line = raw.rows[i]
+        event = str(fixed_event) if fixed_event else cell(raw, cols, "evenement", i).strip()
+        if event not in known:
+            problems.add(
+                "événement inconnu", row=line, column=cols.get("evenement", "evenement (option)"),
+                found=event, expected="l'identifiant d'un événement chargé par une source "
+                "evenements ou decidim",
+            )  # fmt: skip
+        person = cell(raw, cols, "personne", i).strip() or None
+        if key is not None:
+            record = {c: str(raw.frame.iloc[i][c]) for c in kinds}
+            if cols.get("personne") in kinds:
+                record.pop(cols["personne"], None)
+                person = None
+            identity = person_identity(record, kinds) or (
+                f"id:{person}" if person is not None else None
+            )
+            person = pseudonym(key, identity) if identity else None
+        if person is None:
+            ctx.warnings.append(
+                warning(source, line, None, "personne non identifiable : comptée comme présence "
+                "mais pas dans les participants uniques ni la fidélisation")
+            )  # fmt: skip
+        elif (event, person) in seen:
+            ctx.warnings.append(
+                warning(source, line, None, "même personne deux fois au même événement : "
+                "ligne ignorée")
+            )  # fmt: skip
+            continue
+        seen.add((event, person))
+        band = (
+            get(problems, raw, cols, "tranche_age", i, lambda t: parse_tranche(t, aliases))
+            if "tranche_age" in cols
+            else None
+        )
+        if band is None and "age" in cols and cell(raw, cols, "age", i).strip():
+            band = get(
+                problems,
+                raw,
+                cols,
+                "age",
+                i,
+                lambda t: band_of_age(float(parse_count(t) or 0)),
+                "un âge en années",
+            )
+        residence = (
+            get(problems, raw, cols, "quartier_residence", i, quartiers.resolve)
+            if "quartier_residence" in cols
+            else None
+        )
+        lives = (
+            get(
+                problems,
+                raw,
+                cols,
+                "habite_qpv",
+                i,
+                parse_bool_cell,
+                "oui ou non (vide si inconnu)",
+            )
+            if "habite_qpv" in cols
+            else None
+        )
+        if lives is None and residence:
+            lives = True
+        records.append(
+            {
+                "evenement": event,
+                "personne": person,
+                "sexe": get(problems, raw, cols, "sexe", i, parse_sexe) if "sexe" in cols else None,
+                "tranche_age": band,
+                "habite_qpv": lives,
+                "quartier_residence": ";".join(residence) if residence else None,
+                "premiere_participation": get(problems, raw, cols, "premiere_participation", i, parse_bool_cell, "oui ou non") if "premiere_participation" in cols else None,
+                "ligne": line,
+            }
+        )  # fmt: skip
+    problems.raise_if_any()
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=["evenement", "personne", "sexe", "tranche_age", "habite_qpv",
+                 "quartier_residence", "premiere_participation", "ligne"],
+    )  # fmt: skip
+    for col in ("habite_qpv", "premiere_participation"):
+        frame[col] = pd.array(frame[col].tolist(), dtype="boolean")
+    for col in ("personne", "sexe", "tranche_age", "quartier_residence"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    frame["source"] = source.name
+    frame["ligne"] = pd.array(frame["ligne"].tolist(), dtype="Int64")
+    return {"presences": frame}
