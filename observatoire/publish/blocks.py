@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 MIME = "application/vnd.observatoire.bloc+json"
+DPI = 144  # net sur écran haute densité et vidéoprojecteur, léger dans le PDF
 
 
 class Block:
@@ -35,6 +36,12 @@ class Block:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         from observatoire.publish.render import block_html
 
+        if self.data.get("image") and self.data.get("format") == "png":
+            # L'image n'est stockée qu'une fois, en image/png (affichée telle quelle par
+            # JupyterLab) ; le rendu la relit depuis ce type MIME (clé « image_mime »).
+            data = {k: v for k, v in self.data.items() if k != "image"}
+            data["image_mime"] = "image/png"
+            return {MIME: data, "image/png": self.data["image"], "text/plain": _plain(self.data)}
         preview = block_html(self.data, mode="screen")
         return {MIME: self.data, "text/html": preview, "text/plain": _plain(self.data)}
 
@@ -48,6 +55,8 @@ def _plain(data: dict[str, Any]) -> str:
         return "\n".join(data["paragraphes"])
     if kind == "absent":
         return data["message"]
+    if kind in ("figure", "carte"):
+        return data["alt"]
     return f"<bloc {kind}>"
 
 
@@ -115,27 +124,35 @@ def chiffres_cles(
 def figure(
     fig: Any,
     *,
-    alt: str,
-    source: str,
+    alt: str | None = None,
+    source: str | None = None,
     legende: str = "",
     display: bool = True,
 ) -> Block | None:
-    """Une figure matplotlib (SVG en ligne), avec texte alternatif et source sous la figure.
+    """Une figure matplotlib (PNG en ligne), avec texte alternatif et source sous la figure.
 
+    Sans ``alt`` ni ``source``, on reprend ceux posés par les graphiques de
+    :mod:`observatoire.views.charts` (``fig.observatoire_alt``, ``fig.observatoire_source``).
     La figure est fermée après conversion (pas de double affichage dans le notebook).
     """
+    alt = alt or getattr(fig, "observatoire_alt", "")
+    source = source or getattr(fig, "observatoire_source", "")
     if not alt or not alt.strip():
         raise ValueError("une figure doit avoir un texte alternatif (RGAA)")
-    svg = _figure_svg(fig)
     data = {
         "type": "figure",
-        "image": base64.b64encode(svg).decode("ascii"),
-        "format": "svg+xml",
+        "image": _figure_png(fig),
+        "format": "png",
         "alt": str(alt),
         "legende": str(legende),
-        "source": str(source),
+        "source": _strip_source(str(source)),
     }
     return _show(data, display)
+
+
+def _strip_source(text: str) -> str:
+    """« Source : INSEE » → « INSEE » (le gabarit ajoute « Source : »)."""
+    return text[len("Source :") :].strip() if text.startswith("Source :") else text
 
 
 def carte(
@@ -149,13 +166,16 @@ def carte(
 ) -> Block | None:
     """Une carte : document HTML interactif hors ligne (écran) + figure statique (PDF).
 
-    ``interactive`` est le document HTML complet de la carte (ou un objet folium dont on
-    appelle ``get_root().render()``) ; ``static`` une figure matplotlib (facultative).
+    ``interactive`` est le document HTML complet de la carte, ou une carte folium de
+    :mod:`observatoire.views.maps_interactive` (rendue hors ligne par ``render_html``) ;
+    ``static`` une figure matplotlib (facultative).
     """
     if not alt or not alt.strip():
         raise ValueError("une carte doit avoir un texte alternatif (RGAA)")
     if interactive is not None and not isinstance(interactive, str):
-        interactive = interactive.get_root().render()
+        from observatoire.views.maps_interactive import render_html
+
+        interactive = render_html(interactive)
     data: dict[str, Any] = {
         "type": "carte",
         "html": interactive,
@@ -163,10 +183,10 @@ def carte(
         "legende": str(legende),
         "source": str(source),
         "image": None,
-        "format": "svg+xml",
+        "format": "png",
     }
     if static is not None:
-        data["image"] = base64.b64encode(_figure_svg(static)).decode("ascii")
+        data["image"] = _figure_png(static)
     return _show(data, display)
 
 
@@ -218,13 +238,15 @@ def provenance(obs: Any, *, display: bool = True, **parametres: Any) -> Block | 
     return _show(data, display)
 
 
-def _figure_svg(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
+def _figure_png(fig: Any, dpi: int = DPI) -> str:
+    """PNG (base64) de la figure ; une figure pyplot est fermée (pas de double affichage)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    return buffer.getvalue()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    if getattr(fig.canvas, "manager", None) is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _jsonable(value: Any) -> Any:

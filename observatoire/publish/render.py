@@ -117,11 +117,19 @@ def collect(nb: Any) -> tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[
                 block = data.get(MIME)
                 if not isinstance(block, dict):
                     continue
+                if block.get("image_mime") in ("image/png",):
+                    block = dict(block, image=_b64(data.get(block["image_mime"])))
                 if block.get("type") == "meta":
                     meta = block
                 else:
                     items.append(("bloc", block))
     return meta, items, renderer.toc
+
+
+def _b64(value: Any) -> str | None:
+    if isinstance(value, list):  # nbformat peut découper les chaînes longues
+        value = "".join(value)
+    return value if isinstance(value, str) else None
 
 
 def render_html(nb: Any, mode: str = "screen", *, generated: datetime | None = None) -> str:

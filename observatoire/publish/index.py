@@ -1,0 +1,175 @@
+"""Page d'index des rapports (``reports/index.html``) : liste et carte des quartiers.
+
+Chaque rapport du lot y figure avec son statut, ses fichiers et la cause d'un échec ;
+la carte interactive (hors ligne) des quartiers renvoie vers leurs tableaux de bord.
+
+Exemple ::
+
+    results = [produce_report(job, Path("reports")) for job in jobs]
+    write_index(Path("reports"), results, obs)      # → reports/index.html
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from observatoire import __version__
+from observatoire.publish.render import _env, css
+from observatoire.publish.report import ReportResult, write_atomic
+from observatoire.views.format import format_date, format_number
+
+KIND_LABELS = {"quartier": "Tableau de bord de quartier", "evaluation": "Évaluation du contrat"}
+FORMAT_LABELS = {".html": "page HTML", ".pdf": "PDF A4", ".ipynb": "notebook exécuté"}
+
+
+def _href(path: Path, out_dir: Path) -> str | None:
+    try:
+        relative = Path(path).resolve().relative_to(out_dir.resolve())
+    except ValueError:
+        return None
+    return quote(relative.as_posix())
+
+
+def report_title(result: ReportResult, names: dict[str, str]) -> str:
+    """Intitulé lisible d'un rapport : « Les Hauts (QN00001A) » ou « Contrat de ville 2022-2024 »."""
+    params = result.job.parameters
+    if result.job.kind == "quartier":
+        code = str(params.get("quartier", ""))
+        name = names.get(code)
+        return f"{name} ({code})" if name else code
+    title = f"Contrat de ville {params.get('debut')}–{params.get('fin')}"
+    perimetre = params.get("perimetre")
+    if perimetre:
+        title += f" — {names.get(str(perimetre), perimetre)}"
+    return title
+
+
+def _rows(results: list[ReportResult], out_dir: Path, names: dict[str, str]) -> list[dict]:
+    rows = []
+    order = sorted(results, key=lambda r: (r.job.kind != "quartier", r.job.key))
+    for result in order:
+        files = []
+        for path in result.outputs:
+            href = _href(path, out_dir)
+            if href:
+                label = FORMAT_LABELS.get(Path(path).suffix, Path(path).suffix)
+                files.append({"href": href, "label": label})
+        rows.append(
+            {
+                "titre": report_title(result, names),
+                "type": KIND_LABELS.get(result.job.kind, result.job.kind),
+                "ok": result.status == "ok",
+                "statut": "réussi" if result.status == "ok" else "échec",
+                "fichiers": files,
+                "duree": f"{format_number(result.duration, 1)} s",
+                "erreur": result.error or "",
+            }
+        )
+    return rows
+
+
+def dashboard_links(results: list[ReportResult], out_dir: Path) -> dict[str, str]:
+    """Code de quartier → lien relatif vers son tableau de bord HTML (rapports réussis)."""
+    links = {}
+    for result in results:
+        if result.job.kind != "quartier" or result.status != "ok":
+            continue
+        for path in result.outputs:
+            href = _href(path, out_dir)
+            if href and Path(path).suffix == ".html":
+                links[str(result.job.parameters.get("quartier"))] = href
+    return links
+
+
+def _indicator(obs: Any) -> str | None:
+    """Indicateur de fond de la carte d'index : taux de pauvreté, sinon le premier présent."""
+    v = obs.valeurs
+    present = list(dict.fromkeys(v.loc[v["code"].isin(obs.quartiers["code"]), "indicateur"]))
+    for candidate in ("taux_pauvrete", "revenu_median_uc", "taux_emploi"):
+        if candidate in present:
+            return candidate
+    return present[0] if present else None
+
+
+def quartiers_map(obs: Any, links: dict[str, str]) -> Any:
+    """Carte folium hors ligne des quartiers ; un clic ouvre le tableau de bord du quartier."""
+    import folium
+
+    indicateur = _indicator(obs)
+    if indicateur is None:
+        return None
+    m = obs.indicateurs.carte(indicateur)
+    codes = list(obs.quartiers["code"])
+    names = dict(zip(obs.quartiers["code"], obs.quartiers["nom"], strict=False))
+    shapes = obs.contours[obs.contours["code"].isin(codes)].drop_duplicates("code")
+    shapes = shapes.to_crs(4326) if shapes.crs else shapes
+    shapes = shapes[["code", "geometry"]].copy()
+    labels, popups = [], []
+    for code in shapes["code"]:
+        label = f"{html.escape(str(names.get(code, code)))} ({html.escape(str(code))})"
+        labels.append(label)
+        if code in links:
+            href = html.escape(links[code], quote=True)
+            popups.append(f'<a href="{href}" target="_top">{label} : ouvrir le tableau de bord</a>')
+        else:
+            popups.append(f"{label} : pas de tableau de bord produit")
+    shapes["etiquette"], shapes["lien"] = labels, popups
+    folium.GeoJson(
+        shapes.__geo_interface__,
+        name="Tableaux de bord",
+        style_function=lambda _f: {"fillOpacity": 0, "opacity": 0, "weight": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["etiquette"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["lien"], labels=False),
+    ).add_to(m)
+    return m
+
+
+def _map(obs: Any, links: dict[str, str]) -> tuple[str | None, str]:
+    """Document HTML hors ligne de la carte des quartiers et son alternative textuelle."""
+    quartiers = obs.quartiers
+    if quartiers.empty or obs.contours.empty:
+        return None, "Aucun contour de quartier n'est déclaré : carte indisponible."
+    m = quartiers_map(obs, links)
+    if m is None:
+        return None, "Aucun indicateur n'est disponible pour colorer la carte des quartiers."
+    from observatoire.views.maps_interactive import render_html
+
+    alt = (
+        f"Carte des {len(quartiers)} quartiers prioritaires du territoire "
+        f"{obs.config.territoire.nom} ; {len(links)} ont un tableau de bord, ouvert d'un clic "
+        "sur le quartier et accessible aussi depuis la liste des rapports. "
+        + str(getattr(m, "obs_description", ""))
+    )
+    return render_html(m), alt
+
+
+def write_index(out_dir: Path, results: list[ReportResult], obs: Any) -> Path:
+    """Écrit ``out_dir/index.html`` (atomiquement) et renvoie son chemin."""
+    out_dir = Path(out_dir)
+    names = dict(zip(obs.territoires["code"], obs.territoires["nom"], strict=False))
+    links = dashboard_links(results, out_dir)
+    map_html, map_alt = _map(obs, links)
+    now = datetime.now()
+    failures = sum(r.status != "ok" for r in results)
+    html = (
+        _env()
+        .get_template("index.html")
+        .render(
+            css=css("screen"),
+            territoire=obs.config.territoire.nom,
+            fictif=bool(obs.fictif),
+            rows=_rows(results, out_dir, names),
+            total=len(results),
+            echecs=failures,
+            carte=map_html,
+            carte_alt=map_alt,
+            provenance={"type": "provenance", "provenance": obs.provenance(), "parametres": {}},
+            generation=f"{format_date(now)} à {now:%H:%M}",
+            version=__version__,
+        )
+    )
+    return write_atomic(out_dir / "index.html", html)

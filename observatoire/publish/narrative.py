@@ -1,0 +1,89 @@
+"""Phrases des rapports écrites à partir des tables (texte brut, échappé au rendu).
+
+Exemple ::
+
+    >>> enumeration(["Alpha", "Bêta", "Gamma"])
+    'Alpha, Bêta et Gamma'
+    >>> commune_phrase(["Valbrume"])
+    'situé sur la commune de Valbrume'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from observatoire.views.format import format_number, format_value
+
+
+def enumeration(items: Sequence[str]) -> str:
+    """« a, b et c » (liste française)."""
+    items = [str(i) for i in items if str(i)]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def commune_phrase(communes: Sequence[str]) -> str:
+    """« situé sur la commune de X » ou « à cheval sur les communes de X et Y »."""
+    if not communes:
+        return "dont la commune n'est pas renseignée"
+    if len(communes) == 1:
+        return f"situé sur la commune de {communes[0]}"
+    return f"à cheval sur les communes de {enumeration(communes)}"
+
+
+def portrait_sentences(
+    nom: str,
+    code: str,
+    communes: Sequence[str],
+    population: float | None,
+    annee_population: int | None,
+    synthese: pd.DataFrame,
+    n: int = 3,
+) -> list[str]:
+    """Paragraphes d'ouverture du tableau de bord : identité puis écarts les plus marqués.
+
+    ``synthese`` : sortie de :func:`observatoire.analysis.synthese.synthese` (colonne
+    ``phrase`` déjà formatée à la française, ``sens`` favorable/défavorable/neutre).
+    """
+    first = f"Le quartier {nom} ({code}), {commune_phrase(communes)}"
+    if population is not None and population == population:
+        first += f", compte {format_number(population)} habitants (recensement {annee_population})."
+    else:
+        first += " ; sa population n'est pas disponible."
+    paragraphs = [first]
+    if synthese is not None and len(synthese):
+        top = synthese.head(n)
+        lines = [f"{row.phrase} — écart {row.sens}" for row in top.itertuples(index=False)]
+        paragraphs.append(
+            "Les écarts les plus marqués à ses territoires de référence : "
+            + " ; ".join(lines)
+            + "."
+        )
+        unfavourable = int((synthese["sens"] == "défavorable").sum())
+        paragraphs.append(
+            f"Sur {len(synthese)} indicateurs comparables, {unfavourable} "
+            f"{'sont' if unfavourable > 1 else 'est'} dans un sens défavorable au quartier."
+        )
+    return paragraphs
+
+
+def value_phrase(libelle: str, valeur: object, unite: str | None, statut: str | None) -> str:
+    """« Taux de pauvreté : 43,9 % » (ou « secret statistique »)."""
+    return f"{libelle} : {format_value(valeur, unite, statut)}"
+
+
+def evolution_sentence(row: pd.Series, libelle: str, unite: str | None) -> str:
+    """« Taux de pauvreté : de 41,0 % (2018) à 43,9 % (2021), soit +2,9 pts. »"""
+    start = format_value(row["valeur_debut"], unite)
+    end = format_value(row["valeur_fin"], unite)
+    diff = row["evolution"]
+    if pd.isna(diff):
+        change = "évolution non calculable"
+    elif unite == "%":
+        change = f"soit {'+' if diff > 0 else ''}{format_number(diff, 1)}\u00a0pts"
+    else:
+        change = f"soit {'+' if diff > 0 else ''}{format_value(diff, unite)}"
+    return f"{libelle} : de {start} ({row['annee_debut']}) à {end} ({row['annee_fin']}), {change}."

@@ -1,0 +1,49 @@
+"""Sections des rapports : fonctions ``(obs, …) -> list[Block]`` appelées par les notebooks.
+
+Les notebooks restent minces (un appel par section) ; les tests appellent les mêmes
+fonctions sans notebook. Une section sans données renvoie une phrase (bloc ``absent``).
+
+Exemple ::
+
+    from observatoire.publish.sections import quartier, show
+    q = quartier.contexte(obs, "QN00001A", None)
+    show(quartier.portrait(obs, q))
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from observatoire.publish import blocks
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+Blocks = list[blocks.Block | None]
+
+
+def show(items: Iterable[blocks.Block | None]) -> None:
+    """Affiche des blocs dans le notebook (sorties publiées par le rendu)."""
+    from IPython.display import display
+
+    for item in items:
+        if item is not None:
+            display(item)
+
+
+def cached(obs: Any, key: str, compute: Callable[[], Any]) -> Any:
+    """Résultat calculé une fois par territoire chargé (partagé entre sections et rapports)."""
+    store = _CACHE.setdefault(obs, {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def fictif_suffix(obs: Any) -> str:
+    """`` — Données fictives`` pour le territoire de démonstration."""
+    return " — Données fictives" if obs.fictif else ""
+
+
+def absent(message: str) -> Blocks:
+    """Une section sans données : une phrase."""
+    return [blocks.absent(message, display=False)]

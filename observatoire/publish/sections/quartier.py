@@ -1,0 +1,342 @@
+"""Sections indicateurs du tableau de bord d'un quartier (``dashboard_quartier.ipynb``).
+
+Portrait, écarts aux références, évolution, carte, sources. Chaque fonction renvoie
+une liste de blocs ; une section sans données renvoie une phrase.
+
+Exemple ::
+
+    q = contexte(obs, "QN00001A", None)      # millésime le plus récent
+    show(portrait(obs, q))
+    show(ecarts(obs, q))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from observatoire.errors import ObservatoireError
+from observatoire.publish import blocks, narrative
+from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.views.format import format_points, format_value
+
+KEY_INDICATORS = (
+    "population",
+    "taux_pauvrete",
+    "revenu_median_uc",
+    "taux_emploi",
+    "part_familles_monoparentales",
+    "part_logements_sociaux",
+)
+GAP_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
+EVOLUTION_INDICATORS = ("taux_pauvrete", "revenu_median_uc", "taux_emploi", "taux_chomage")
+
+
+@dataclass(frozen=True)
+class Quartier:
+    """Le quartier du tableau de bord et le millésime retenu."""
+
+    code: str
+    nom: str
+    communes: tuple[str, ...]  # codes
+    communes_noms: tuple[str, ...]
+    millesime: int | None
+    fictif: bool
+
+
+def gap_table(obs: Any) -> pd.DataFrame:
+    """Écarts de tous les quartiers à leurs références (calculés une fois par ``obs.indicateurs``)."""
+    return obs.indicateurs.ecarts()
+
+
+def prepare(obs: Any) -> None:
+    """Précalcule les tables partagées (utile avant de forker un processus par rapport)."""
+    gap_table(obs)
+    cached(obs, "prepare", lambda: True)
+
+
+def _split(text: object) -> tuple[str, ...]:
+    from observatoire.analysis.gaps import split_communes
+
+    return tuple(split_communes(text))
+
+
+def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
+    """Valide le code du quartier et choisit le millésime (le plus récent si ``None``)."""
+    quartiers = obs.quartiers
+    if quartiers.empty:
+        raise ObservatoireError("Aucun quartier prioritaire n'est déclaré dans ce territoire.")
+    code = str(quartier) if quartier else str(quartiers["code"].iloc[0])
+    row = quartiers[quartiers["code"] == code]
+    if row.empty:
+        known = ", ".join(quartiers["code"].head(10))
+        raise ObservatoireError(
+            f"Quartier inconnu : « {code} » (quartiers de la génération "
+            f"{obs.config.territoire.generation} : {known}…)"
+        )
+    row = row.iloc[0]
+    years = obs.valeurs.loc[obs.valeurs["code"] == code, "annee"]
+    if millesime is None:
+        millesime = int(years.max()) if len(years) else None
+    elif len(years) and int(millesime) not in set(years.astype(int)):
+        available = ", ".join(str(y) for y in sorted(set(years.astype(int))))
+        raise ObservatoireError(
+            f"Millésime {millesime} absent pour {code} (millésimes disponibles : {available})"
+        )
+    communes = _split(row["communes"])
+    names = obs.territoires.drop_duplicates(["niveau", "code"]).set_index(["niveau", "code"])["nom"]
+    communes_noms = tuple(str(names.get(("commune", c), c)) for c in communes)
+    return Quartier(code, str(row["nom"]), communes, communes_noms, millesime, bool(obs.fictif))
+
+
+def entete(obs: Any, q: Quartier) -> Blocks:
+    """Bloc méta : titre, en-tête de page (quartier + millésime), mention « Données fictives »."""
+    millesime = f"millésime {q.millesime}" if q.millesime else "millésime non disponible"
+    return [
+        blocks.meta(
+            f"Tableau de bord — {q.nom}",
+            entete=f"{q.nom} ({q.code}) — {millesime}",
+            sous_titre=f"Quartier prioritaire {q.code} — {obs.config.territoire.nom}",
+            territoire=obs.config.territoire.nom,
+            fictif=q.fictif,
+            quartier=q.code,
+            millesime=q.millesime,
+            display=False,
+        )
+    ]
+
+
+def _catalogue(obs: Any) -> pd.DataFrame:
+    return obs.catalogue.drop_duplicates("id").set_index("id")
+
+
+def _source(obs: Any, indicateur: str, annee: object) -> str:
+    cat = _catalogue(obs)
+    src = cat["source"].get(indicateur) if indicateur in cat.index else None
+    text = str(src) if isinstance(src, str) and src else "source non précisée"
+    text += f", millésime {annee}" if annee is not None else ""
+    return text + (fictif_suffix(obs))
+
+
+def latest_values(obs: Any, code: str, millesime: int | None) -> pd.DataFrame:
+    """Dernière valeur de chaque indicateur pour ``code`` au plus tard au ``millesime``."""
+    v = obs.valeurs[obs.valeurs["code"] == code]
+    if millesime is not None:
+        v = v[v["annee"] <= millesime]
+    if v.empty:
+        return v
+    v = v.sort_values("annee").drop_duplicates("indicateur", keep="last")
+    return v.set_index("indicateur")
+
+
+def portrait(obs: Any, q: Quartier) -> Blocks:
+    """Nom, communes, population et chiffres clés, en phrases écrites depuis la synthèse."""
+    from observatoire.analysis.synthese import synthese
+
+    values = latest_values(obs, q.code, q.millesime)
+    cat = _catalogue(obs)
+    pop = values.loc["population"] if "population" in values.index else None
+    population = pop["valeur"] if pop is not None and pop["statut"] == "ok" else None
+    table = gap_table(obs)
+    if q.millesime is not None and len(table):
+        table = table[table["annee"] <= q.millesime]
+    syn = synthese(table, obs.catalogue, q.code) if len(table) else None
+    out = [
+        blocks.texte(
+            *narrative.portrait_sentences(
+                q.nom,
+                q.code,
+                q.communes_noms,
+                population,
+                int(pop["annee"]) if pop is not None else None,
+                syn,
+            ),
+            display=False,
+        )
+    ]
+    items = []
+    for ind in KEY_INDICATORS:
+        if ind in values.index:
+            r = values.loc[ind]
+            label = f"{cat['libelle'].get(ind, ind)} ({int(r['annee'])})"
+            items.append((label, format_value(r["valeur"], cat["unite"].get(ind), r["statut"])))
+    if items:
+        producers = sorted({str(cat["source"].get(i)) for i in KEY_INDICATORS if i in values.index})
+        tail = fictif_suffix(obs)
+        out.append(blocks.chiffres_cles(items, source="; ".join(producers) + tail, display=False))
+    else:
+        out.append(
+            blocks.absent("Aucun indicateur n'est disponible pour ce quartier.", display=False)
+        )
+    return out
+
+
+def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
+    """Graphiques (indicateurs les plus éloignés) et tableau des écarts aux références."""
+    from observatoire.analysis.gaps import REFERENCE_LABELS
+    from observatoire.analysis.synthese import synthese
+
+    t = gap_table(obs)
+    if q.millesime is not None and len(t):
+        t = t[t["annee"] <= q.millesime]
+    mine = t[t["code"] == q.code] if len(t) else t
+    if mine.empty:
+        return absent("Aucun écart aux territoires de référence n'est calculable pour ce quartier.")
+    cat = _catalogue(obs)
+    out: Blocks = []
+    syn = synthese(t, obs.catalogue, q.code)
+    chosen = list(syn["indicateur"].head(n_graphiques)) or ["taux_pauvrete"]
+    for ind in chosen:
+        years = mine.loc[mine["indicateur"] == ind, "annee"]
+        if years.empty:
+            continue
+        fig = obs.indicateurs.figure_ecarts(q.code, ind, int(years.max()))
+        out.append(blocks.figure(fig, display=False))
+    if chosen:
+        ind = chosen[0]
+        annee = int(mine.loc[mine["indicateur"] == ind, "annee"].max())
+        fig = obs.indicateurs.distribution(ind, annee, quartier=q.code)
+        out.append(blocks.figure(fig, display=False))
+    latest = mine[mine["annee"] == mine.groupby("indicateur")["annee"].transform("max")]
+    latest = latest[latest["unite"] != "nombre"]
+    refs = list(dict.fromkeys(latest["reference"]))
+    records = []
+    for ind, part in latest.groupby("indicateur", sort=False):
+        unite = cat["unite"].get(ind)
+        first = part.iloc[0]
+        record = {
+            "Indicateur": f"{cat['libelle'].get(ind, ind)} ({int(first['annee'])})",
+            "Quartier": format_value(first["valeur"], unite, first["statut"]),
+        }
+        for r in part.itertuples(index=False):
+            ref = format_value(r.reference_valeur, unite, r.reference_statut)
+            if pd.notna(r.ecart):
+                diff = format_points(r.ecart) if unite == "%" else format_value(r.ecart, unite)
+                ref += f" (écart {diff})"
+            record[REFERENCE_LABELS.get(r.reference, r.reference)] = ref
+        records.append(record)
+    frame = pd.DataFrame(records)
+    columns = ["Indicateur", "Quartier"] + [REFERENCE_LABELS.get(r, r) for r in refs]
+    frame = frame.reindex(columns=[c for c in columns if c in frame.columns]).fillna("n.d.")
+    producers = sorted({str(cat["source"].get(i)) for i in latest["indicateur"].unique()})
+    out.append(
+        blocks.tableau(
+            frame,
+            legende="Valeurs du quartier et de ses territoires de référence (écart entre parenthèses)",
+            source="; ".join(producers) + fictif_suffix(obs),
+            display=False,
+        )
+    )
+    return out
+
+
+def evolution(obs: Any, q: Quartier) -> Blocks:
+    """Évolution des indicateurs clés entre millésimes non consécutifs (règles INSEE)."""
+    from observatoire.analysis.evolution import evolution as compute
+    from observatoire.analysis.evolution import series
+    from observatoire.views.charts import evolution_chart
+
+    cat = _catalogue(obs)
+    table = compute(
+        obs.valeurs, obs.territoires, obs.correspondances, obs.catalogue, [q.code],
+        [i for i in EVOLUTION_INDICATORS if i in set(obs.valeurs["indicateur"])],
+        annee_fin=None,
+    )  # fmt: skip
+    if q.millesime is not None and len(table):
+        table = table[table["annee_fin"] <= q.millesime]
+    usable = table[table["evolution"].notna()] if len(table) else table
+    if usable.empty:
+        return absent(
+            "Aucune évolution n'est mesurable pour ce quartier : il faut deux millésimes "
+            "non consécutifs d'un même indicateur dans la même géographie."
+        )
+    out: Blocks = []
+    sentences = [
+        narrative.evolution_sentence(
+            r, str(cat["libelle"].get(r["indicateur"])), cat["unite"].get(r["indicateur"])
+        )  # fmt: skip
+        for _, r in usable.iterrows()
+    ]
+    out.append(blocks.texte(*sentences, display=False))
+    ind = str(usable["indicateur"].iloc[0])
+    lines = series(obs.valeurs, obs.territoires, obs.correspondances, q.code, ind)
+    lines = lines.assign(territoire=f"{q.nom} (quartier)")
+    lines = lines[lines["comparable"].astype(bool)]
+    refs = [lines[["territoire", "annee", "valeur", "statut", "traverse_geographie"]]]
+    t = gap_table(obs)
+    t = t[(t["code"] == q.code) & (t["indicateur"] == ind)]
+    for niveau in ("commune", "france"):
+        part = t[t["reference"] == niveau]
+        if len(part):
+            name = narrative.enumeration(q.communes_noms) if niveau == "commune" else "France"
+            refs.append(
+                pd.DataFrame({
+                    "territoire": name, "annee": part["annee"], "valeur": part["reference_valeur"],
+                    "statut": part["reference_statut"], "traverse_geographie": False,
+                })
+            )  # fmt: skip
+    frame = pd.concat(refs, ignore_index=True)
+    if q.millesime is not None:
+        frame = frame[frame["annee"] <= q.millesime]
+    fig = evolution_chart(
+        frame, titre=f"Évolution : {cat['libelle'].get(ind, ind)}", unite=cat["unite"].get(ind),
+        source=str(cat["source"].get(ind, "")), fictif=obs.fictif,
+    )  # fmt: skip
+    out.append(blocks.figure(fig, display=False))
+    warnings = sorted(
+        {w for text in usable["avertissement"].fillna("") for w in text.split(" ; ") if w}
+    )
+    if warnings:
+        out.append(blocks.texte("Précautions : " + " ; ".join(warnings) + ".", display=False))
+    return out
+
+
+def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
+    """Le quartier dans sa commune et parmi les autres quartiers (interactive + statique)."""
+    if obs.contours.empty:
+        return absent("Aucun contour de quartier n'est déclaré : carte indisponible.")
+    maps = obs.indicateurs
+    annee = q.millesime
+    interactive = maps.carte(indicateur, annee=annee, surligner=q.code)
+    static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
+    from observatoire.views.charts import alt_text
+
+    communes = narrative.enumeration(q.communes_noms)
+    alt = (
+        f"Carte des quartiers prioritaires du territoire, le quartier {q.nom} mis en évidence "
+        f"dans sa commune ({communes}). {alt_text(static)}"
+    )
+    return [
+        blocks.carte(
+            interactive, static, alt=alt, source=_source(obs, indicateur, annee),
+            legende=f"{q.nom} parmi les quartiers du territoire : {cat_label(obs, indicateur)}.",
+            display=False,
+        )
+    ]  # fmt: skip
+
+
+def cat_label(obs: Any, indicateur: str) -> str:
+    cat = _catalogue(obs)
+    return str(cat["libelle"].get(indicateur, indicateur))
+
+
+def sources(obs: Any, q: Quartier) -> Blocks:
+    """Sources des indicateurs utilisés (producteur, millésimes) et bloc de provenance."""
+    v = obs.valeurs[obs.valeurs["code"] == q.code]
+    out: Blocks = []
+    if len(v):
+        cat = _catalogue(obs)
+        v = v.assign(producteur=v["indicateur"].map(cat["source"]).fillna("non précisé"))
+        rows = []
+        for (producteur, fichier), part in v.groupby(["producteur", "source"], sort=True):
+            years = ", ".join(str(int(y)) for y in sorted(part["annee"].unique()))
+            rows.append([producteur, fichier, years, str(part["indicateur"].nunique())])
+        frame = pd.DataFrame(
+            rows, columns=["Producteur", "Source (configuration)", "Millésimes", "Indicateurs"]
+        )
+        out.append(blocks.tableau(frame, legende="Sources des indicateurs du quartier",
+                                  source=obs.config.path.name + fictif_suffix(obs), display=False))  # fmt: skip
+    out.append(blocks.provenance(obs, quartier=q.code, millesime=q.millesime, display=False))
+    return out
