@@ -11,6 +11,8 @@ ligne dans le fichier d'origine).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -98,4 +100,16 @@ def _check_fr(check: str) -> str:
     for key, text in table.items():
         if key in check:
             return text
+    bounds = {  # contrôles paramétrés de pandera, en français
+        r"in_range\((.+), (.+)\)": "une valeur entre {0} et {1}",
+        r"greater_than_or_equal_to\((.+)\)": "une valeur supérieure ou égale à {0}",
+        r"less_than_or_equal_to\((.+)\)": "une valeur inférieure ou égale à {0}",
+        r"greater_than\((.+)\)": "une valeur supérieure à {0}",
+        r"less_than\((.+)\)": "une valeur inférieure à {0}",
+        r"isin\((.+)\)": "une valeur parmi {0}",
+    }
+    for pattern, text in bounds.items():
+        match = re.fullmatch(pattern, check)
+        if match:
+            return text.format(*match.groups())
     return check
