@@ -195,8 +195,9 @@ class ContratAPI:
 
     # ------------------------------------------------------------------ figures
     def _source(self) -> str:
-        names = sorted(set(self.obs.actions["source"].dropna()))
-        return "programmation du contrat de ville (" + ", ".join(names) + ")"
+        types = {s.type for s in self.obs.config.sources.values()}
+        text = "programmation du contrat de ville"
+        return text + (" et subventions publiées (SCDL)" if "subventions_scdl" in types else "")
 
     def figure_montants(self, par: str = "financeur", annee: Years = None) -> Figure:
         """Barres des montants demandé / accordé / versé par ``par``."""

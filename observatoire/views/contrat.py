@@ -18,6 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from observatoire.views.charts import _axis_formatter, _finish, new_figure, source_line
 from observatoire.views.format import format_euros, format_number
@@ -46,7 +48,7 @@ def amounts_chart(
     """
     rows = table.reset_index(drop=True)
     cols = [m for m in montants if m in rows.columns]
-    fig = new_figure(8.5, 0.5 * len(rows) * max(len(cols), 1) + 1.8)
+    fig = new_figure(8.5, 0.3 * len(rows) * max(len(cols), 1) + 1.8)
     ax = fig.add_subplot()
     height = 0.8 / max(len(cols), 1)
     y = np.arange(len(rows))[::-1].astype(float)
@@ -61,6 +63,7 @@ def amounts_chart(
             ax.text((0 if math.isnan(v) else v) + vmax * 0.01, p, format_euros(v), va="center",
                     fontsize=7.5, color=TEXT)  # fmt: skip
     ax.set_yticks(y, [str(v) for v in rows[label]])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.xaxis.set_major_formatter(_axis_formatter("€"))
     ax.set_xlim(0, vmax * 1.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -104,6 +107,15 @@ def per_inhabitant_chart(
     ax.xaxis.set_major_formatter(_axis_formatter("€"))
     ax.set_xlim(0, vmax * 1.25 if vmax > 0 else 1)
     ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(
+        handles=[
+            Patch(facecolor=OKABE_ITO[0], label="médiane ou plus"),
+            Patch(facecolor=HIGHLIGHT, hatch="///", edgecolor="white", label="sous la médiane"),
+        ],
+        loc="lower right",
+        fontsize=8,
+        frameon=False,
+    )
     src = source_line(source, None, fictif)
     note = ""
     if len(missing):
