@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from browser import chromium, open_offline  # noqa: F401  (fixture pytest)
+from matplotlib.text import Text
 from PIL import Image
 from shapely.geometry import box
 
@@ -164,3 +165,22 @@ def test_cli_aide_en_francais(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "seuils naturels" in out and "--methode" in out and "hors ligne" in out
+
+
+def test_carte_statique_demo_etiquettes_sans_chevauchement(obs_demo):
+    fig = obs_demo.indicateurs.carte_statique("taux_pauvrete", 2021)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    names = set(obs_demo.quartiers["nom"])
+    labels = [t for t in ax.texts if t.get_text() in names]
+    assert len(labels) == len(names)  # une étiquette par quartier
+    # boîte du texte seul (celle d'une annotation inclut son trait de rappel)
+    boxes = [Text.get_window_extent(t, renderer) for t in labels]
+    overlapping = [
+        (labels[i].get_text(), labels[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert overlapping == []

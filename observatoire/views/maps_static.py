@@ -15,7 +15,6 @@ Exemple ::
 
 from __future__ import annotations
 
-import html
 import math
 
 import geopandas as gpd
@@ -97,7 +96,7 @@ def place_labels(ax, points: list[tuple[float, float, str]], fontsize: float = 7
             t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
                             ha="center", va="center", fontsize=fontsize, zorder=7,
                             bbox=HALO)  # fmt: skip
-            box = t.get_window_extent(renderer).expanded(1.05, 1.1)
+            box = t.get_window_extent(renderer).expanded(1.08, 1.4)
             if not _overlaps(box, placed):
                 best = (t, box, (dx, dy))
                 break
@@ -189,12 +188,6 @@ def static_map(
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
               fontsize=8, title=f"Classes ({classes.methode})\n(nombre de quartiers)",
               title_fontsize=8, alignment="left")  # fmt: skip
-    fig.canvas.draw()
-    if etiquettes:
-        pts = gdf.geometry.representative_point()
-        order = gdf.assign(_a=gdf.geometry.area).sort_values("_a", ascending=False).index
-        names = gdf["nom"] if "nom" in gdf else gdf["code"]
-        place_labels(ax, [(pts[i].x, pts[i].y, str(names[i])) for i in order])
     add_scale_bar(ax)
     add_north_arrow(ax)
     src = source_line(source, annee, fictif)
@@ -208,7 +201,17 @@ def static_map(
         f"(du plus clair au plus foncé) : {per_class} ; {NA_LABEL} (gris hachuré) : {missing}. "
         f"Limites communales en tirets. {src}."
     )
-    return _finish(fig, titre, src, html.unescape(alt))
+    fig = _finish(fig, titre, src, alt)
+    if etiquettes:
+        # mise en page figée d'abord : sinon elle déplacerait les étiquettes après coup
+        fig.canvas.draw()
+        fig.canvas.draw()  # la mise en page contrainte converge en deux passes
+        fig.set_layout_engine("none")
+        pts = gdf.geometry.representative_point()
+        order = gdf.assign(_a=gdf.geometry.area).sort_values("_a", ascending=False).index
+        names = gdf["nom"] if "nom" in gdf else gdf["code"]
+        place_labels(ax, [(pts[i].x, pts[i].y, str(names[i])) for i in order])
+    return fig
 
 
 def values_table(data: pd.DataFrame, unite: str | None) -> pd.DataFrame:

@@ -143,7 +143,9 @@ def classify(
     k = len(bounds) - 1
     colors = sequential(k)
     labels = [
-        f"{'de' if i == 0 else 'plus de'} {format_value(lo, unite)} à {format_value(hi, unite)}"
+        format_value(hi, unite)
+        if lo == hi
+        else f"{'de' if i == 0 else 'plus de'} {format_value(lo, unite)} à {format_value(hi, unite)}"
         for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
     ]
     classes = Classes(bounds, colors, labels, METHODS[methode], unite)
