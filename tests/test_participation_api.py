@@ -101,3 +101,14 @@ def test_figures_accessibles_sans_identifiant(api):
     for out in outputs:
         for ident in IDENTIFIANTS:
             assert ident not in out, ident
+
+
+def test_indice_non_calcule_sans_donnees(api):
+    # Hauts de Brume, budget participatif : X03 ventilée par sexe seulement → pas d'indice
+    d = api.dissimilarite("QN00001A", "budget participatif").set_index("dimension")
+    assert pd.isna(d.loc["age", "indice"])
+    assert d.loc["sexe", "indice"] == pytest.approx(abs(16 / 31 - 790 / 1490))
+    assert pd.isna(d.loc["ensemble", "indice"])
+    # Le Port : pyramide des âges secrète → ni âge ni sexe, jamais un indice de 0
+    d = api.dissimilarite("QN00002B").set_index("dimension")
+    assert "age" not in d.index and pd.isna(d.loc["ensemble", "indice"])

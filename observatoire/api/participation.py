@@ -194,6 +194,9 @@ class ParticipationAPI:
         out["participants_connus"] = out["dimension"].map(counts)
         small = out["participants_connus"] < self.seuil
         out.loc[small, "indice"] = np.nan  # trop peu de personnes pour un indice
+        core = out[out["dimension"].isin(rp.INDEX_DIMENSIONS)]["indice"]
+        if core.isna().any():
+            out.loc[out["dimension"] == "ensemble", "indice"] = np.nan
         return out
 
     def indices_dissimilarite(self, annee: int | None = None) -> pd.DataFrame:
