@@ -182,3 +182,22 @@ def test_configuration_incomplete(project):
 
     with pytest.raises(ConfigError, match="numéro de dossier"):
         Observatoire.from_config(config, use_cache=False)
+
+
+def test_reglages_d_analyse_invalides(project):
+    from observatoire.errors import ConfigError
+
+    path = project / "observatoire.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + "\n[rapports.contrat]\nbesoin = { taux_pauvrete = 2, taux_misere = 1 }\n"
+        'montant = "promis"\n',
+        encoding="utf-8",
+    )
+    obs = Observatoire.from_config(path, use_cache=False)
+    with pytest.raises(ConfigError, match="taux_misere"):
+        obs.contrat.besoins_moyens()
+    with pytest.raises(ConfigError, match="promis"):
+        obs.contrat.euros_par_habitant()
+    with pytest.raises(ValueError, match="regroupement inconnu"):
+        obs.contrat.totaux("porteur_prefere")

@@ -25,8 +25,10 @@ from matplotlib.figure import Figure
 
 from observatoire.analysis import contrat as fin
 from observatoire.analysis import contrat_evaluation as ev
+from observatoire.errors import ConfigError
 
 Years = int | Sequence[int] | None
+GROUPS = ("annee", "pilier", "thematique", "financeur", "statut", "quartier")
 
 
 class ContratAPI:
@@ -67,6 +69,12 @@ class ContratAPI:
     def totaux(self, par: str | Sequence[str] = "annee", annee: Years = None) -> pd.DataFrame:
         """Demandé / accordé / versé (euros exacts) et actions par ``par`` (annee, pilier,
         thematique, financeur, statut, quartier)."""
+        keys = [par] if isinstance(par, str) else list(par or [])
+        bad = [k for k in keys if k not in GROUPS]
+        if bad:
+            raise ValueError(
+                f"regroupement inconnu : {', '.join(bad)} (possibles : {', '.join(GROUPS)})"
+            )
         a, f, c = self._tables(annee)
         out = fin.totals(a, f, c, by=par)
         return self._named(out) if par == "quartier" else out
@@ -90,13 +98,19 @@ class ContratAPI:
         """Montants ventilés par quartier (poids des cibles) rapportés à la population.
 
         Tous les quartiers en vigueur figurent, 0 € compris (aucune action)."""
+        montant = montant or self.settings.get("montant", "accorde")
+        if montant not in fin.AMOUNTS:
+            raise ConfigError(
+                f"montant inconnu pour les euros par habitant : « {montant} » "
+                f"(attendu : {', '.join(fin.AMOUNTS)} ; [rapports.contrat] montant)"
+            )
         a, f, c = self._tables(annee)
         allocated = fin.allocate_to_quartiers(a, f, c)
         last = annee if isinstance(annee, int) else (max(annee) if annee else None)
         out = fin.euros_per_inhabitant(
             allocated,
             self.population(last),
-            montant or self.settings.get("montant", "accorde"),
+            montant,
             quartiers=list(self.obs.quartiers["code"]),
         )
         return self._named(out)
@@ -148,6 +162,13 @@ class ContratAPI:
             spec = [spec]
         if isinstance(spec, list):
             spec = {k: 1.0 for k in spec}
+        known = set(self.obs.catalogue["id"])
+        unknown = [k for k in spec if k not in known]
+        if unknown:
+            raise ConfigError(
+                f"[rapports.contrat] besoin : indicateur(s) inconnu(s) du catalogue : "
+                f"{', '.join(map(str, unknown))} (voir `observatoire indicateurs`)"
+            )
         return {str(k): float(v) for k, v in spec.items()}
 
     def besoins_moyens(
