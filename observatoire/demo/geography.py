@@ -67,7 +67,11 @@ def build_geography(rng: np.random.Generator, n_quartiers: int = 14) -> DemoGeog
     to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
     origin = np.array(to_l93.transform(*(CENTER_NATIONAL if national else CENTER_DEMO)))
     model = DemoModel(
-        nom=f"Agglomération de {names.AGGLO_NAME} (données fictives)",
+        nom=(
+            "Territoire national synthétique (données fictives)"
+            if national
+            else f"Agglomération de {names.AGGLO_NAME} (données fictives)"
+        ),
         epci_code=str(EPCI_FIRST),
         epci_nom=f"Communauté d'agglomération de {names.AGGLO_NAME}",
         departement_code=DEPARTEMENTS[0][0],
@@ -82,8 +86,7 @@ def build_geography(rng: np.random.Generator, n_quartiers: int = 14) -> DemoGeog
     for i, size in enumerate(sizes):
         dep = DEPARTEMENTS[i % len(DEPARTEMENTS)][0] if national else DEPARTEMENTS[0][0]
         used_depts[dep] = 1
-        radius = 1200.0 * np.sqrt(max(size, 3)) + 800.0
-        tiles = shapes.tessellate(rng, radius, spacing_tiles)
+        radius = (900.0 if national else 1200.0) * np.sqrt(max(size, 3)) + 800.0
         offset = origin + centers[i]
         epci = DemoEpci(
             str(EPCI_FIRST + i),
@@ -91,7 +94,14 @@ def build_geography(rng: np.random.Generator, n_quartiers: int = 14) -> DemoGeog
             dep,
         )
         model.epcis.append(epci)
-        plan = plan_agglomeration(rng, tiles, size, first=(i == 0))
+        for _attempt in range(6):  # agglomération trop petite pour ses quartiers : on l'agrandit
+            tiles = shapes.tessellate(rng, radius, spacing_tiles)
+            plan = plan_agglomeration(rng, tiles, size, first=(i == 0))
+            if sum(q.generation == 2024 for q in plan.quartiers) == size:
+                break
+            radius *= 1.2
+        else:
+            raise RuntimeError(f"impossible de placer {size} quartiers dans une agglomération")
         base = sum(len(p) for p in pops)
         _register(geo, plan, tiles, epci, offset, base, counters, rng, national)
         pops.append(plan.tile_pop)

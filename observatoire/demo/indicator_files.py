@@ -78,10 +78,21 @@ def _decimals(ident: str) -> int:
     return 0
 
 
-def _cell(row: pd.Series, comma: bool = True) -> str:
-    if row["marqueur"]:
-        return str(row["marqueur"])
-    return fr_number(row["valeur"], _decimals(row["indicateur"]), comma)
+def _with_texts(values: pd.DataFrame) -> pd.DataFrame:
+    """Ajoute le texte de chaque cellule : virgule décimale (``texte``) ou point (``texte_pt``)."""
+    decimals = {i: _decimals(i) for i in values["indicateur"].unique()}
+    texte, texte_pt = [], []
+    for marker, value, ident in zip(
+        values["marqueur"], values["valeur"], values["indicateur"], strict=True
+    ):
+        if marker:
+            texte.append(marker)
+            texte_pt.append(marker)
+        else:
+            text = fr_number(value, decimals[ident], comma=False)
+            texte_pt.append(text)
+            texte.append(text.replace(".", ","))
+    return values.assign(texte=texte, texte_pt=texte_pt)
 
 
 def _wide(values: pd.DataFrame, year: int, columns: dict[str, str], generation: int, refs=True):
@@ -102,6 +113,7 @@ def write_indicators(values: pd.DataFrame, model, dest: Path) -> str:
     """Écrit les fichiers d'indicateurs sous ``dest/indicateurs`` ; renvoie le fragment TOML."""
     folder = dest / IND_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    values = _with_texts(values)
     parts = [TOML_HEAD]
     for i, year in enumerate(model.annees):
         name = f"population_qp2024_{year}.csv"
@@ -150,7 +162,7 @@ def _census_csv(values, model, year, path: Path, generation, columns, theme) -> 
         row: list[object] = [code, t.nom, NIVGEO[t.niveau]]
         for ident in columns.values():
             r = cells.get((t.code, t.niveau, ident))
-            row.append("" if r is None else _cell(pd.Series(r._asdict())))
+            row.append("" if r is None else r.texte)
         rows.append(row)
     title = [f"{FICTIF} — {theme} {year} — quartiers prioritaires (géographie {generation}) "
              "et territoires de référence — territoire de démonstration, aucun lieu réel"]  # fmt: skip
@@ -216,12 +228,11 @@ def _long_csv(values, model, path: Path) -> None:
          "numerateur", "denominateur", "producteur"]
     ]  # fmt: skip
     for r in sel.itertuples(index=False):
-        rec = r._asdict()
         hidden = bool(r.marqueur)
         rows.append(
             [
                 r.code, NIVGEO[r.niveau], r.nom, label[r.indicateur], r.annee,
-                _cell(pd.Series(rec), comma=False),
+                r.texte_pt,
                 "" if hidden else fr_number(r.numerateur, 0, False),
                 "" if hidden else fr_number(r.denominateur, 0, False),
                 FICTIF,

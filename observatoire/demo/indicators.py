@@ -240,36 +240,52 @@ def _indicators(agg: pd.DataFrame, territories: list[_Territory], year: int) -> 
 
 def _apply_secrets(table: pd.DataFrame, model) -> None:
     """Secret statistique, valeurs non disponibles et tranches, sur quelques quartiers."""
-    pops = table[(table["indicateur"] == "population")].set_index(["code", "annee"])["valeur"]
+    is_pop = table["indicateur"] == "population"
+    sub = table[is_pop]
+    pops = {
+        (c, int(a)): v for c, a, v in zip(sub["code"], sub["annee"], sub["valeur"], strict=True)
+    }
+    marks: list[tuple[str, int, str, str]] = []
+    epci_of = {c.code: c.epci or model.epci_code for c in model.communes}
     for gen, quartiers, years in (
         (2024, model.quartiers, model.annees),
         (2015, model.quartiers_2015, model.annees_2015),
     ):
         by_epci: dict[str, list[str]] = {}
         for q in quartiers:
-            epci = model.commune(q.communes[0]).epci or model.epci_code
-            by_epci.setdefault(epci, []).append(q.code)
+            by_epci.setdefault(epci_of[q.communes[0]], []).append(q.code)
         for codes in by_epci.values():
             ranked = sorted(codes, key=lambda c: (pops[(c, years[0])], c))
             small = ranked[0]
             second = ranked[1] if len(ranked) > 1 else small
             if gen == 2024:
-                _mark(table, small, years[0], REVENUS, "s")
-                _mark(table, small, years[1], ("revenu_d1_uc", "rapport_interdecile"), "nd")
-                _mark(table, small, years[1], ("part_etrangers",), "s")
-                _mark(table, second, years[-1], ("part_retard_6e",), "nd")
-                _band(table, small, years[-1], "demandeurs_emploi", 50)
+                marks += [(small, years[0], name, "s") for name in REVENUS]
+                marks += [
+                    (small, years[1], n, "nd") for n in ("revenu_d1_uc", "rapport_interdecile")
+                ]
+                marks += [(small, years[1], "part_etrangers", "s")]
+                marks += [(second, years[-1], "part_retard_6e", "nd")]
+                marks += [(small, years[-1], "demandeurs_emploi", "[tranche]")]
             else:
-                _mark(table, small, years[0], ("part_etrangers", "taux_pauvrete"), "s")
+                marks += [(small, years[0], n, "s") for n in ("part_etrangers", "taux_pauvrete")]
+    position = _positions(table)
+    markers = table["marqueur"].to_numpy(dtype=object)
+    for code, year, name, marker in marks:
+        i = position[(code, year, name)]
+        if marker == "[tranche]":  # effectif publié en tranche de 50
+            low = int(table["valeur"].iat[i] // 50 * 50)
+            marker = f"[{low};{low + 50}["
+        markers[i] = marker
+    table["marqueur"] = markers
 
 
-def _mark(table: pd.DataFrame, code: str, year: int, names, marker: str) -> None:
-    mask = (table["code"] == code) & (table["annee"] == year) & table["indicateur"].isin(names)
-    table.loc[mask, "marqueur"] = marker
-
-
-def _band(table: pd.DataFrame, code: str, year: int, name: str, width: int) -> None:
-    mask = (table["code"] == code) & (table["annee"] == year) & (table["indicateur"] == name)
-    for idx in table.index[mask]:
-        low = int(table.at[idx, "valeur"] // width * width)
-        table.at[idx, "marqueur"] = f"[{low};{low + width}["
+def _positions(table: pd.DataFrame) -> dict[tuple[str, int, str], int]:
+    """(code QPV, année, indicateur) → position dans la table."""
+    qpv = np.flatnonzero((table["niveau"] == "qpv").to_numpy())
+    keys = zip(
+        table["code"].to_numpy()[qpv],
+        table["annee"].to_numpy()[qpv].tolist(),
+        table["indicateur"].to_numpy()[qpv],
+        strict=True,
+    )
+    return {key: int(i) for key, i in zip(keys, qpv, strict=True)}

@@ -66,12 +66,36 @@ class DemoModel:
     region_code: str = "00"
     region_nom: str = "Région fictive"
 
+    def _index(self, name: str, items: list, build) -> dict:
+        """Index mis en cache, reconstruit si la liste indexée change de taille."""
+        key = tuple((id(i), len(i)) for i in items)
+        cache = self.__dict__.get(name)
+        if cache is None or cache[0] != key:
+            cache = (key, build())
+            self.__dict__[name] = cache
+        return cache[1]
+
     def quartier(self, code: str) -> DemoQuartier:
-        return next(q for q in self.quartiers + self.quartiers_2015 if q.code == code)
+        lists = [self.quartiers, self.quartiers_2015]
+        index = self._index(
+            "_by_quartier", lists, lambda: {q.code: q for q in self.quartiers_2015 + self.quartiers}
+        )
+        return index[code]
 
     def commune(self, code: str) -> DemoCommune:
-        return next(c for c in self.communes if c.code == code)
+        index = self._index(
+            "_by_commune", [self.communes], lambda: {c.code: c for c in self.communes}
+        )
+        return index[code]
 
     def quartiers_de(self, commune_code: str) -> list[DemoQuartier]:
-        """Quartiers 2024 qui touchent la commune."""
-        return [q for q in self.quartiers if commune_code in q.communes]
+        """Quartiers 2024 qui touchent la commune (index reconstruit si la liste change)."""
+
+        def build() -> dict[str, list[DemoQuartier]]:
+            index: dict[str, list[DemoQuartier]] = {}
+            for q in self.quartiers:
+                for c in q.communes:
+                    index.setdefault(c, []).append(q)
+            return index
+
+        return list(self._index("_quartiers_de", [self.quartiers], build).get(commune_code, []))

@@ -103,6 +103,9 @@ class _Builder:
             candidates = [t for t in shapes.frontier(self.tiles, near, allowed)]
         else:
             candidates = [int(i) for i in np.flatnonzero(allowed)]
+            if not candidates:  # commune pleine : n'importe quelle commune de l'agglomération
+                allowed = ~self.blocked(exclude)
+                candidates = [int(i) for i in np.flatnonzero(allowed)]
         if not candidates:
             return None
         anchor = self.tiles.centers[self.anchor_tile(communes[0])]

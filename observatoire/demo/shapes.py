@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy.spatial import Delaunay
+from scipy.spatial import Voronoi
 from shapely.geometry import Polygon
 
 
@@ -66,7 +66,7 @@ def tessellate(rng: np.random.Generator, radius: float, spacing: float) -> Tiles
     polys = np.array([_largest(p) for p in polys], dtype=object)
     keep = shapely.area(polys) > spacing * spacing * 0.05
     polys, pts = polys[keep], pts[keep]
-    neighbors = _neighbors(pts, polys)
+    neighbors = _neighbors(pts, polys, outline)
     return Tiles(polys, pts, neighbors, outline)
 
 
@@ -77,20 +77,19 @@ def _largest(geom) -> Polygon:
     return max(parts, key=lambda g: g.area) if parts else Polygon()
 
 
-def _neighbors(pts: np.ndarray, polys: np.ndarray) -> list[list[int]]:
-    """Voisins : arêtes de Delaunay dont les deux îlots partagent vraiment un côté."""
-    tri = Delaunay(pts)
-    edges = set()
-    for simplex in tri.simplices:
-        a, b, c = (int(v) for v in simplex)
-        edges.update({(min(a, b), max(a, b)), (min(b, c), max(b, c)), (min(a, c), max(a, c))})
-    pairs = np.array(sorted(edges), dtype=int)
-    shared = shapely.length(shapely.intersection(polys[pairs[:, 0]], polys[pairs[:, 1]]))
-    pairs = pairs[shared > 1.0]
+def _neighbors(pts: np.ndarray, polys: np.ndarray, outline: Polygon) -> list[list[int]]:
+    """Voisins : îlots séparés par une arête de Voronoï entièrement dans le contour."""
+    vor = Voronoi(pts)
+    ridges = np.asarray(vor.ridge_points)
+    verts = np.asarray(vor.ridge_vertices)
+    finite = (verts >= 0).all(axis=1)
+    ridges, verts = ridges[finite], verts[finite]
+    inside = shapely.contains_xy(outline, vor.vertices[:, 0], vor.vertices[:, 1])
+    ridges = ridges[inside[verts[:, 0]] & inside[verts[:, 1]]]
     neighbors: list[list[int]] = [[] for _ in range(len(pts))]
-    for a, b in pairs:
-        neighbors[a].append(int(b))
-        neighbors[b].append(int(a))
+    for a, b in sorted((int(min(a, b)), int(max(a, b))) for a, b in ridges):
+        neighbors[a].append(b)
+        neighbors[b].append(a)
     return neighbors
 
 
