@@ -191,3 +191,12 @@ def test_tableaux_aleatoires_jamais_recalculables(seed):
 def test_seuil_configurable():
     result = mask_series(pd.Series({"a": 8, "b": 30, "c": 40}, name="n"), threshold=10)
     assert result.display.loc["n", "a"] == "< 10"
+
+
+def test_noms_dans_la_colonne_personne_refuses(tmp_path):
+    extra = EMARGEMENT.replace("emargement_R07.csv", "presences_noms_dans_personne.csv").replace(
+        'evenement = "R07"\n', ""
+    )
+    error = refused(project(tmp_path, extra))
+    assert [(p.column, p.row) for p in error.errors] == [("personne", 2)]
+    assert "Camille" not in str(error)

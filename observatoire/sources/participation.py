@@ -82,8 +82,7 @@ def load_evenements(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Data
                 + (' ou dispositif = "…" pour tout le fichier' if key == "dispositif" else ""),
             )
     problems.raise_if_any()
-    structured = {cols[k] for k in cols if k not in ("titre", "lieu", "id")}
-    screen(source, raw, cols, structured)
+    screen(source, raw, cols)
     quartiers = QuartierResolver(
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
     )

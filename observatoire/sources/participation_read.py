@@ -5,7 +5,7 @@ Exemple ::
 
     raw = read_sheet(source, problems, ["date", "quartier"])
     cols = map_columns(raw, source, EVENT_DEFAULTS, problems)
-    screen(source, raw, cols, structured=set(cols.values()))
+    screen(source, raw, cols)
 """
 
 from __future__ import annotations
@@ -80,18 +80,24 @@ def read_sheet(source: SourceConfig, problems: ProblemCollector, expected: list[
 
 
 def screen(
-    source: SourceConfig, raw: RawTable, cols: dict[str, str], structured: set[str]
+    source: SourceConfig,
+    raw: RawTable,
+    cols: dict[str, str],
+    content_checked: set[str] = frozenset(),
 ) -> list[Identifier]:
-    """Identifiants directs du fichier : refus par défaut, liste si pseudonymisation."""
-    trusted = set(cols.values())
-    frame = raw.frame[[c for c in raw.frame.columns if c not in trusted or c in structured]]
-    found = detect_identifiers(frame, raw.rows, structured=structured)
-    extra = [c for c in trusted - structured if c in raw.frame.columns]
-    found += [
-        i
-        for i in detect_identifiers(raw.frame[extra], raw.rows, structured=set(extra))
-        if i.kind in ("email", "telephone")
-    ]
+    """Identifiants directs du fichier : refus par défaut, liste si pseudonymisation.
+
+    Colonnes configurées : e-mails et téléphones seulement (leurs valeurs sont contrôlées
+    par ailleurs), sauf ``content_checked`` (ex. la colonne ``personne``) dont tout le
+    contenu est examiné ; colonnes non lues : nom de colonne et contenu.
+    """
+    mapped = set(cols.values())
+    found = detect_identifiers(
+        raw.frame,
+        raw.rows,
+        structured=mapped - set(content_checked),
+        trusted_labels=content_checked,
+    )
     if found and not source.get("pseudonymiser", False):
         raise privacy_error(source, found)
     return found

@@ -65,8 +65,7 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
             expected=f'colonnes.evenement = "…" ou evenement = "ID" dans [sources.{source.name}]',
         )
     problems.raise_if_any()
-    structured = {cols[k] for k in cols if k != "personne"}
-    found = screen(source, raw, cols, structured)
+    found = screen(source, raw, cols, {cols["personne"]} if "personne" in cols else set())
     kinds = {i.column: i.kind for i in found if i.kind in ("nom", "prenom", "email", "telephone")}
     key = load_key(source, ctx.config) if found else None
     events = ctx.tables.get("evenements")
