@@ -160,3 +160,18 @@ def test_demo_data_validates(tmp_path, capsys):
     assert code == 0, out
     assert "Données fictives" in out
     assert "Validation réussie" in out
+
+
+def test_warnings_are_capped_per_file():
+    from observatoire.cli.valider import warning_lines
+    from observatoire.errors import Problem
+
+    warnings = [Problem("a.csv", f"avertissement {i}", row=i + 2) for i in range(13)]
+    warnings.append(Problem("b.csv", "seul avertissement"))
+    lines = warning_lines(warnings, limit=10)
+    assert lines[0] == "Avertissements (14) :"
+    assert sum(1 for line in lines if line.startswith("  - fichier a.csv")) == 10
+    assert "  - fichier b.csv — seul avertissement" in lines
+    assert "  … et 3 autre(s) avertissement(s) pour a.csv" in lines
+    assert len(warning_lines(warnings, limit=None)) == 15
+    assert warning_lines([]) == ["Aucun avertissement."]

@@ -14,16 +14,17 @@ import sys
 
 from observatoire.cli import add_config_option, add_parser
 
-NIVEAU_LABELS = {
-    "commune": "commune(s)",
-    "epci": "EPCI",
-    "ept": "EPT",
-    "unite_urbaine": "unité(s) urbaine(s)",
-    "departement": "département(s)",
-    "region": "région(s)",
-    "france": "France",
-    "france_metropolitaine": "France métropolitaine",
-    "ensemble_qpv": "ensemble des QPV",
+WARNING_LIMIT = 10  # avertissements affichés par fichier (sauf --tous-avertissements)
+NIVEAU_LABELS = {  # niveau → (singulier, pluriel)
+    "commune": ("commune", "communes"),
+    "epci": ("EPCI", "EPCI"),
+    "ept": ("EPT", "EPT"),
+    "unite_urbaine": ("unité urbaine", "unités urbaines"),
+    "departement": ("département", "départements"),
+    "region": ("région", "régions"),
+    "france": ("France", "France"),
+    "france_metropolitaine": ("France métropolitaine", "France métropolitaine"),
+    "ensemble_qpv": ("ensemble des QPV", "ensembles des QPV"),
 }
 
 
@@ -40,6 +41,11 @@ def register(sub) -> None:
     )
     add_config_option(p)
     p.add_argument(
+        "--tous-avertissements",
+        action="store_true",
+        help=f"affiche tous les avertissements (par défaut : {WARNING_LIMIT} par fichier)",
+    )
+    p.add_argument(
         "--sans-cache",
         action="store_true",
         help="relit tous les fichiers sans utiliser ni écrire le cache Parquet",
@@ -52,7 +58,27 @@ def _n(value: int) -> str:
     return format_number(value)
 
 
-def summary_lines(obs) -> list[str]:
+def warning_lines(warnings: list, limit: int | None = WARNING_LIMIT) -> list[str]:
+    """Avertissements : au plus ``limit`` par fichier, puis le nombre de ceux non affichés."""
+    if not warnings:
+        return ["Aucun avertissement."]
+    lines = [f"Avertissements ({_n(len(warnings))}) :"]
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for w in warnings:
+        if limit is None or shown.get(w.file, 0) < limit:
+            shown[w.file] = shown.get(w.file, 0) + 1
+            lines.append(f"  - {w.format_fr()}")
+        else:
+            hidden[w.file] = hidden.get(w.file, 0) + 1
+    for file, count in hidden.items():
+        lines.append(f"  … et {_n(count)} autre(s) avertissement(s) pour {file}")
+    if hidden:
+        lines.append("  (liste complète : observatoire valider --tous-avertissements)")
+    return lines
+
+
+def summary_lines(obs, limit: int | None = WARNING_LIMIT) -> list[str]:
     """Résumé français d'un territoire chargé (une ligne par élément)."""
     config = obs.config
     lines = [f"Territoire : {config.territoire.nom}"]
@@ -68,14 +94,12 @@ def summary_lines(obs) -> list[str]:
         gens.append(f"{n} en géographie {gen}{current}")
     lines.append("Quartiers (QPV) : " + (", ".join(gens) if gens else "aucun"))
     refs = []
-    for niveau, label in NIVEAU_LABELS.items():
+    for niveau, (one, many) in NIVEAU_LABELS.items():
         n = int((terr["niveau"] == niveau).sum())
-        if n:
-            refs.append(
-                label
-                if niveau in ("france", "france_metropolitaine", "ensemble_qpv") and n == 1
-                else f"{n} {label}"
-            )
+        if n == 1 and niveau in ("france", "france_metropolitaine", "ensemble_qpv"):
+            refs.append(one)
+        elif n:
+            refs.append(f"{_n(n)} {one if n == 1 else many}")
     lines.append("Territoires de référence : " + (", ".join(refs) if refs else "aucun"))
     valeurs = obs.valeurs
     if len(valeurs):
@@ -107,11 +131,7 @@ def summary_lines(obs) -> list[str]:
     for name, frame in obs.tables.items():
         if len(frame):
             lines.append(f"  {name:<20} {_n(len(frame)):>10}")
-    if obs.warnings:
-        lines.append(f"Avertissements ({len(obs.warnings)}) :")
-        lines += [f"  - {w.format_fr()}" for w in obs.warnings]
-    else:
-        lines.append("Aucun avertissement.")
+    lines += warning_lines(obs.warnings, limit)
     lines.append("Validation réussie : aucune anomalie bloquante.")
     return lines
 
@@ -120,5 +140,6 @@ def run(args) -> int:
     from observatoire.territory import Observatoire
 
     obs = Observatoire.from_config(args.config, use_cache=not args.sans_cache)
-    sys.stdout.write("\n".join(summary_lines(obs)) + "\n")
+    limit = None if args.tous_avertissements else WARNING_LIMIT
+    sys.stdout.write("\n".join(summary_lines(obs, limit)) + "\n")
     return 0

@@ -47,7 +47,7 @@ def load_correspondance(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.
     percent = bool(source.get("part_en_pourcentage", False))
     problems.raise_if_any()
     rows = []
-    for pos, rec in enumerate(raw.frame.to_dict("records")):
+    for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
         c15 = parse_code(rec.get(cols["code_2015"], "")) or None
         c24 = parse_code(rec.get(cols["code_2024"], "")) or None

@@ -107,7 +107,7 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     problems.raise_if_any()
     records: list[dict] = []
     parents: dict[tuple[str, str], dict] = {}
-    for pos, rec in enumerate(raw.frame.to_dict("records")):
+    for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
 
         def get(key: str, rec=rec) -> str:
@@ -228,7 +228,7 @@ def load_territoires(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
     cols = map_columns(raw, source, TERRITOIRES_COLUMNS, problems, required=required)
     problems.raise_if_any()
     records = []
-    for pos, rec in enumerate(raw.frame.to_dict("records")):
+    for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
 
         def get(key: str, rec=rec) -> str:

@@ -268,7 +268,7 @@ def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux,
         return
     num_of = {k.split(".", 1)[1]: v for k, v in extra["numerateurs"].items()}
     den_of = {k.split(".", 1)[1]: v for k, v in extra["denominateurs"].items()}
-    for pos, rec in enumerate(raw.frame.to_dict("records")):
+    for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
         terr = _territory(rec, cols, source, niveaux, problems, line)
         row_year = _row_year(rec, cols, year, problems, line)
@@ -318,7 +318,7 @@ def _long(raw, cols, mapping, year, source, niveaux, cells) -> None:
         return
     by_label = {normalise_label(k): v for k, v in mapping.items()}
     unknown: set[str] = set()
-    for pos, rec in enumerate(raw.frame.to_dict("records")):
+    for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
         label = str(rec.get(cols["indicateur"], "")).strip()
         ident = by_label.get(normalise_label(label), label)
