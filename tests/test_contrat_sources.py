@@ -33,11 +33,12 @@ def obs(project):
 def test_classeur_multi_feuilles_en_tetes_fusionnes(obs):
     a = obs.actions.set_index("id")
     prog = a[a["source"] == "programmation"]
-    # feuille « Notice » ignorée, lignes TOTAL et notes sous le tableau écartées
+    # feuille « Notice » ignorée ; intertitre, ligne TOTAL et note sous le tableau écartés
     assert sorted(prog.index) == [
         "2024-001", "2024-002", "2024-003", "2024-004", "2025-001", "2025-002", "2025-003",
     ]  # fmt: skip
     assert a.loc["2024-001", "feuille"] == "Prog 2024" and a.loc["2024-001", "ligne"] == 6
+    assert a.loc["2024-004", "ligne"] == 10  # après l'intertitre fusionné de la ligne 9
     assert a.loc["2025-003", "annee"] == 2025  # année lue dans le nom de la feuille
     assert a.loc["2024-003", "pilier"] == "Développement économique et emploi"  # « Pilier 3 »
     assert a.loc["2025-003", "statut"] == "instruit"  # « En instruction »

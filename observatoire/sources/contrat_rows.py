@@ -292,6 +292,9 @@ class RowParser:
             def cell(key: str, cells: dict = cells) -> str:
                 return unescape_excel(cells.get(mapping.get(key, ""), ""))
 
+            filled = [str(v).strip() for v in rec if str(v).strip()]
+            if len(set(filled)) == 1 and (len(filled) > 1 or " " in filled[0]):
+                continue  # intertitre (« Pilier 1 — Cohésion sociale »), souvent fusionné
             ident = cell("dossier")
             if not ident:
                 if any("total" in str(v).lower() for v in rec) or not cell("intitule"):
