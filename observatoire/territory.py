@@ -235,8 +235,18 @@ def _merge_territories(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if "deduit" not in frame.columns:
         return frame.reset_index(drop=True)
     deduced = frame["deduit"].fillna(False).astype(bool)
-    declared = frame[~deduced]
+    declared = frame[~deduced].copy()
     keys = set(zip(declared["code"], declared["niveau"], strict=True))
+    # une ligne déclarée incomplète (sans nom, sans parent) est complétée par la déduite
+    known = frame[deduced].drop_duplicates(["code", "niveau"]).set_index(["code", "niveau"])
+    where = pd.MultiIndex.from_arrays([declared["code"], declared["niveau"]])
+    for col in ("nom", "epci", "departement", "region"):
+        if col in declared.columns and col in known.columns:
+            fill = known[col].reindex(where).to_numpy(dtype=object)
+            current = declared[col].to_numpy(dtype=object)
+            missing = pd.isna(current) & ~pd.isna(fill)
+            current[missing] = fill[missing]
+            declared[col] = current
     extra = frame[deduced].drop_duplicates(["code", "niveau"])
     extra = extra[[(c, n) not in keys for c, n in zip(extra["code"], extra["niveau"], strict=True)]]
     return pd.concat([declared, extra], ignore_index=True)

@@ -106,3 +106,16 @@ def test_damaged_cache_is_ignored(territory):
         parquet.write_bytes(b"pas du parquet")
     obs = Observatoire.from_config(territory / "observatoire.toml")
     assert len(obs.valeurs) == 27
+
+
+def test_declared_territories_win_over_deduced_ones_and_are_completed(territory):
+    obs = Observatoire.from_config(territory / "observatoire.toml", use_cache=False)
+    t = obs.territoires.set_index(["code", "niveau"])
+    assert t.index.is_unique
+    # la commune déclarée dans territoires_reference.csv l'emporte sur celle de la liste
+    assert t.loc[("200000099", "epci"), "nom"] == "Communauté d'agglomération de Valbrume"
+    assert t.loc[("200000099", "epci"), "source"] == "references"
+    # le département déclaré sans région est complété par la liste des QPV
+    assert t.loc[("00", "departement"), "region"] == "00"
+    # la région, absente des références, vient de la liste (ligne déduite)
+    assert bool(t.loc[("00", "region"), "deduit"]) is True
