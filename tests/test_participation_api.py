@@ -112,3 +112,14 @@ def test_indice_non_calcule_sans_donnees(api):
     # Le Port : pyramide des âges secrète → ni âge ni sexe, jamais un indice de 0
     d = api.dissimilarite("QN00002B").set_index("dimension")
     assert "age" not in d.index and pd.isna(d.loc["ensemble", "indice"])
+
+
+def test_territoire_sans_participation(tmp_path):
+    api = open_project(project(tmp_path, "")).participation
+    assert api.par_quartier().empty and api.fidelisation().empty
+    rep = api.representativite("QN00001A")
+    assert rep["participants"].sum() == 0 and rep["part_participants"].isna().all()
+    assert pd.isna(api.dissimilarite("QN00001A").set_index("dimension").loc["ensemble", "indice"])
+    assert api.publics_eloignes("QN00001A").empty  # rien à dire sans participants
+    assert "aucune rencontre" in alt_text(api.figure_tendance())
+    assert api.ventilation("sexe").display.loc["Total", "Total"] == "0"

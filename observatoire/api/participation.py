@@ -57,11 +57,12 @@ class ParticipationAPI:
         """Événements filtrés (quartier : ceux qui le concernent, même partagés)."""
         ev = self.obs.evenements
         if quartier is not None:
-            ev = ev[ev["quartiers"].fillna("").str.split(";").apply(lambda c: quartier in c)]
+            codes = ev["quartiers"].fillna("").astype(str).str.split(";")
+            ev = ev.loc[codes.map(lambda c: quartier in c).astype(bool)]
         if dispositif is not None:
-            ev = ev[ev["dispositif"] == dispositif]
+            ev = ev.loc[ev["dispositif"] == dispositif]
         if annee is not None:
-            ev = ev[ev["annee"] == int(annee)]
+            ev = ev.loc[ev["annee"] == int(annee)]
         return ev.reset_index(drop=True)
 
     def _presences(self, **filters) -> pd.DataFrame:

@@ -52,6 +52,11 @@ def trend_chart(
     ax.spines[["top", "right"]].set_visible(False)
     ax.yaxis.set_major_formatter(lambda v, _p: format_number(v))
     src = source_line(source, None, fictif)
+    if tend.empty:
+        ax.text(0.5, 0.5, "Aucune rencontre enregistrée", transform=ax.transAxes,
+                ha="center", va="center", fontsize=11, color=TEXT)  # fmt: skip
+        alt = f"Graphique « {titre} » : aucune rencontre enregistrée. {src}."
+        return _finish(fig, titre, src, alt)
     best = tend.loc[tend["participants"].astype(float).idxmax()] if len(tend) else None
     series = " ; ".join(
         f"{p} : {format_number(v) if pd.notna(v) else 'non disponible'} participants, {n} événements"
