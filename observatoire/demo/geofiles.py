@@ -249,12 +249,14 @@ fichier = "geographie/territoires_reference.csv"
 ligne_entete = 2
 
 # Table de passage 2015 → 2024 : une ligne par couple (ancien, nouveau) quartier,
-# avec la part de la population 2015 reprise, ici en pourcentage (46,27).
+# avec la part de la population 2015 reprise, ici en pourcentage (ex. 46,27).
 [sources.correspondance]
 type = "correspondance"
 fichier = "geographie/correspondance_qpv_2015_2024.csv"
 ligne_entete = 2
 part_en_pourcentage = true
+# colonnes du fichier : code 2015, code 2024, part, type d'évolution (identique,
+# scission, fusion, modification, sortie, entrée ; déduit s'il manque)
 colonnes = { code_2015 = "code_qp_2015", code_2024 = "code_qp_2024", part = "part_pop", relation = "type_evolution" }
 
 # Contours des QPV 2024 en GeoJSON (WGS84, longitude/latitude) : reprojetés en

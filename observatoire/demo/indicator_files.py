@@ -246,7 +246,10 @@ def _long_csv(values, model, path: Path) -> None:
 
 
 def _mapping_table(name: str, columns: dict[str, str], key: str = "indicateurs") -> str:
-    lines = [f"[sources.{name}.{key}]"]
+    lines = [
+        "# colonne (ou libellé) du fichier = identifiant du catalogue",
+        f"[sources.{name}.{key}]",
+    ]
     for column, ident in columns.items():
         lines.append(
             f'"{column}" = "{ident}"' if not column.isidentifier() else f'{column} = "{ident}"'
@@ -271,18 +274,33 @@ def _toml_census(name, path, year, columns, explain: bool, qp2015: bool = False)
 # recensement, tous les thèmes dans un seul fichier."""
     else:
         comment = f"\n# Recensement, millésime {year} : même forme que ci-dessus."
-    return f"""{comment}
+    if not explain:
+        return f"""{comment}
 [sources.{name}]
 type = "indicateurs"
 fichier = "{path}"
 forme = "large"
-annee = {year}               # le millésime est dans le titre : on le donne ici
+annee = {year}
 encodage = "cp1252"
 separateur = ";"
 ligne_entete = 2
 colonne_niveau = "NIVGEO"
 colonnes = {{ code = "CODGEO", nom = "LIBGEO" }}
 producteur = "{FICTIF} (démonstration)"
+{_mapping_table(name, columns)}
+"""
+    return f"""{comment}
+[sources.{name}]
+type = "indicateurs"          # famille : valeurs d'indicateurs
+fichier = "{path}"
+forme = "large"               # une colonne par indicateur ("longue" : une ligne par valeur)
+annee = {year}                   # millésime de tout le fichier (il n'est que dans le titre)
+encodage = "cp1252"           # Windows-1252 (détecté sinon)
+separateur = ";"
+ligne_entete = 2              # la ligne 1 est un titre
+colonne_niveau = "NIVGEO"     # QPV, COM, EPCI, DEP, FR, ENSQPV reconnus d'office
+colonnes = {{ code = "CODGEO", nom = "LIBGEO" }}   # colonnes du code et du nom du territoire
+producteur = "{FICTIF} (démonstration)"   # cité comme source dans les rapports
 {_mapping_table(name, columns)}
 """
 
@@ -300,6 +318,21 @@ def _toml_revenus(name: str, path: str, explain: bool) -> str:
         else "\n# Revenus, autre millésime : même forme que ci-dessus."
     )
     niveaux = ", ".join(f'"{v}" = "{k}"' for k, v in NIVEAUX_XLSX.items())
+    if explain:
+        return f"""{comment}
+[sources.{name}]
+type = "indicateurs"
+fichier = "{path}"
+feuille = "Données"                   # nom (ou numéro à partir de 1) de la feuille
+ligne_entete = 4                      # numéro de ligne tel qu'affiché par le tableur
+annee_depuis_nom = "_(\\\\d{{4}})\\\\.xlsx$"  # « revenus_qp2024_2021.xlsx » → 2021
+colonne_niveau = "Niveau géographique"
+# libellé du fichier = niveau de l'atelier (qpv, commune, epci, departement, france, ensemble_qpv)
+niveaux = {{ {niveaux} }}
+colonnes = {{ code = "Code géographique", nom = "Libellé" }}
+producteur = "{FICTIF} (démonstration)"
+{_mapping_table(name, REVENUS)}
+"""
     return f"""{comment}
 [sources.{name}]
 type = "indicateurs"
@@ -331,7 +364,8 @@ TOML_LONG = f"""
 type = "indicateurs"
 fichier = "{IND_DIR}/prestations_emploi_qp2024.csv"
 forme = "longue"
-separateur = ","
+separateur = ","               # le séparateur est détecté ; précisé ici pour l'exemple
+# forme longue : colonnes du code, du niveau, de l'indicateur, de l'année, de la valeur
 colonnes = {{ code = "code_geo", nom = "libelle_geo", niveau = "niveau_geo", indicateur = "indicateur", annee = "annee", valeur = "valeur", numerateur = "numerateur", denominateur = "denominateur" }}
 producteur = "{FICTIF} (démonstration)"
 {_mapping_table("prestations_emploi", PRESTATIONS)}
