@@ -110,8 +110,9 @@ def weighted_aggregate(
     ok = statut == "ok"
     weight_id = weight_indicator(catalogue, indicateur)
     population = lookup_nearest(valeurs, DEFAULT_WEIGHT, annee, codes)
-    num = pd.to_numeric(rows.get("numerateur"), errors="coerce")
-    den = pd.to_numeric(rows.get("denominateur"), errors="coerce")
+    empty = pd.Series(float("nan"), index=rows.index)
+    num = pd.to_numeric(rows["numerateur"], errors="coerce") if "numerateur" in rows else empty
+    den = pd.to_numeric(rows["denominateur"], errors="coerce") if "denominateur" in rows else empty
     no_weight = pd.Series(False, index=rows.index)
 
     if unite == "nombre":

@@ -184,10 +184,13 @@ def evolution(
     qpv = valeurs[(valeurs["niveau"] == "qpv") & valeurs["code"].isin(codes)]
     inds = list(indicateurs) if indicateurs is not None else sorted(qpv["indicateur"].unique())
     polarity = catalogue.drop_duplicates("id").set_index("id")["polarite"]
+    all_qpv = valeurs[(valeurs["niveau"] == "qpv") & valeurs["indicateur"].isin(inds)]
+    by_indicator = {ind: part for ind, part in all_qpv.groupby("indicateur")}
     records = []
     for code in codes:
         for ind in inds:
-            s = series(valeurs, territoires, correspondances, code, ind)
+            subset = by_indicator.get(ind, all_qpv.iloc[:0])
+            s = series(subset, territoires, correspondances, code, ind)
             if s.empty:
                 continue
             records.append(

@@ -110,7 +110,13 @@ def _reference_values(
     )
     out = out.assign(note="")
     combined = []
-    communes_values = valeurs[valeurs["niveau"] == niveau]
+    parts_needed = {c for key in ref_codes if ";" in key for c in key.split(";")}
+    weight_ids = {"population", *catalogue["poids"].dropna().astype(str)}
+    communes_values = valeurs[
+        (valeurs["niveau"] == niveau)
+        & valeurs["code"].isin(parts_needed)
+        & (valeurs["indicateur"].isin(indicateurs) | valeurs["indicateur"].isin(weight_ids))
+    ]
     for key in (c for c in ref_codes if ";" in c):
         parts = key.split(";")
         for ind in indicateurs:

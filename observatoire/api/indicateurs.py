@@ -223,6 +223,7 @@ class IndicatorsAPI:
         """Courbes : le quartier (millésimes 2015 marqués) et ses références."""
         libelle, unite = self._info(indicateur)
         s = self.serie(quartier, indicateur)
+        dropped = s.loc[~s["comparable"], "relation"].dropna().unique().tolist()
         s = s[s["comparable"]]
         lines = [
             s.assign(territoire=self.nom(quartier))[
@@ -239,9 +240,17 @@ class IndicatorsAPI:
                 "territoire": label, "annee": part["annee"], "valeur": part["reference_valeur"],
                 "statut": part["reference_statut"], "traverse_geographie": False,
             }))  # fmt: skip
-        note = None
+        notes = []
+        if dropped:
+            notes.append(
+                "Millésimes de la géographie précédente non repris : quartier non comparable "
+                f"(relation : {', '.join(dropped)})."
+            )
         if indicateur in evolution.INCOME_INDICATORS:
-            note = "Évolutions locales de revenus et de pauvreté : à interpréter avec prudence (INSEE)."
+            notes.append(
+                "Évolutions locales de revenus et de pauvreté : à interpréter avec prudence (INSEE)."
+            )
+        note = " ".join(notes) or None
         return charts.evolution_chart(
             pd.concat(lines, ignore_index=True), titre=f"{libelle} : évolution, {self.nom(quartier)}",
             unite=unite, source=self.source(indicateur), fictif=self.obs.fictif, note=note,

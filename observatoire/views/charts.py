@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +71,9 @@ def _finish(
 ) -> Figure:
     """Titre, notes et ligne de source en pied de figure ; mémorise le texte alternatif."""
     fig.suptitle(titre, fontsize=12, fontweight="bold", color=TEXT, x=0.01, ha="left")
-    footer = "\n".join([*(notes or []), source])
+    width = int(fig.get_figwidth() * 15)  # caractères par ligne à 8 pt, environ
+    lines = [line for note in notes or [] for line in textwrap.wrap(note, width)]
+    footer = "\n".join([*lines, *textwrap.wrap(source, width)])
     fig.text(0.01, 0.005, footer, fontsize=8, color="#333333", ha="left", va="bottom")
     height_pt = fig.get_figheight() * 72
     bottom = min(0.4, (footer.count("\n") + 1) * 11 / height_pt + 0.01)
