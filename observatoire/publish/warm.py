@@ -133,6 +133,7 @@ class WarmProcess:
                     "observatoire.publish.warm",
                     str(to_child_r),
                     str(from_child_w),
+                    str(os.getpid()),
                 ],
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
@@ -326,10 +327,13 @@ def _run_child(job: Any, out_dir: Path, options: dict[str, Any], settings: WarmS
 def _fork_job(message: tuple, settings: WarmSettings, keep_fds: set[int]) -> tuple[int, int]:
     _, job_id, job, out_dir, options = message
     read_fd, write_fd = os.pipe()
+    zygote = os.getpid()
     pid = os.fork()
     if pid == 0:  # fils : un rapport, puis sortie immédiate
         try:
             _die_with_parent()
+            if os.getppid() != zygote:
+                os._exit(1)
             os.close(read_fd)
             for fd in keep_fds:
                 with contextlib.suppress(OSError):
@@ -357,9 +361,11 @@ def _crash_result(job: Any, status: int, duration: float, settings: WarmSettings
     )
 
 
-def serve(cmd_fd: int, out_fd: int) -> None:
+def serve(cmd_fd: int, out_fd: int, parent: int | None = None) -> None:
     """Boucle du processus pré-chauffé (lancée par :class:`WarmProcess`)."""
     _die_with_parent()
+    if parent is not None and os.getppid() != parent:  # lot mort avant prctl
+        os._exit(1)
     settings: WarmSettings = _recv(cmd_fd)
     info = warm_up(settings)
     _send(out_fd, ("ready", info))
@@ -404,4 +410,4 @@ def serve(cmd_fd: int, out_fd: int) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - lancé par WarmProcess
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None)
