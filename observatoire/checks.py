@@ -174,3 +174,41 @@ def _parents(terr) -> list[Problem]:
             + _listing(unknown), severity=WARN,
         ))  # fmt: skip
     return problems
+
+
+UNIQUE_KEYS = {
+    "territoires": ["code", "niveau"],
+    "valeurs": ["code", "niveau", "indicateur", "annee"],
+    "contours": ["code"],
+    "communes_contours": ["code"],
+}
+
+
+def duplicate_keys(name: str, frame: pd.DataFrame, labels: dict[str, str]) -> list[Problem]:
+    """Clés en double entre sources (ex. une même valeur dans deux fichiers) : erreurs
+    qui citent les deux fichiers et lignes. Les doublons internes à un fichier sont
+    déjà signalés par son lecteur."""
+    keys = UNIQUE_KEYS.get(name)
+    if keys is None or not len(frame) or not set(keys) <= set(frame.columns):
+        return []
+    dup = frame[frame.duplicated(keys, keep=False)]
+    problems: list[Problem] = []
+    for _key, group in dup.groupby(keys, sort=False):
+        first = group.iloc[0]
+        where = _where(first, labels)
+        for _, rec in group.iloc[1:].iterrows():
+            problems.append(Problem(
+                labels.get(rec.get("source"), str(rec.get("source", name))),
+                f"table {name} : déjà fourni par {where}",
+                row=None if pd.isna(rec.get("ligne")) else int(rec["ligne"]),
+                found=" / ".join(str(rec[k]) for k in keys),
+                expected="une seule source par " + ", ".join(keys),
+            ))  # fmt: skip
+    return problems
+
+
+def _where(rec: pd.Series, labels: dict[str, str]) -> str:
+    text = labels.get(rec.get("source"), str(rec.get("source")))
+    if "ligne" in rec and not pd.isna(rec["ligne"]):
+        text += f" (ligne {int(rec['ligne'])})"
+    return text

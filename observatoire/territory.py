@@ -20,6 +20,7 @@ import pandas as pd
 
 from observatoire import __version__
 from observatoire.cache import TableCache, code_fingerprint, combine, file_fingerprint
+from observatoire.checks import UNIQUE_KEYS
 from observatoire.config import Config, SourceConfig, load_config
 from observatoire.errors import InputError, Problem
 from observatoire.schemas import SCHEMAS, empty_table, validate_table
@@ -313,13 +314,17 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
         for name, frames in collected.items():
             tables[name] = _concat(frames, name)
     labels = {s.name: s.label for s in config.sources.values()}  # source → nom du fichier
+    from observatoire.checks import cross_checks, duplicate_keys
+
     for name, frame in tables.items():
         if name in SCHEMAS and len(frame):
+            duplicates = duplicate_keys(name, frame, labels)
+            if duplicates:  # message clair citant les deux fichiers, pas celui du schéma
+                problems += duplicates
+                frame = frame.drop_duplicates(UNIQUE_KEYS[name])
             problems += [
                 replace(p, file=labels.get(p.file, p.file)) for p in validate_table(name, frame)
             ]
-    from observatoire.checks import cross_checks
-
     # contrôles croisés seulement si chaque source est lisible (sinon : erreurs en cascade)
     failed = any(p.severity == "erreur" for p in problems)
     cross_problems = [] if failed else cross_checks(config, tables)

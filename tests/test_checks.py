@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from lecteurs_outils import context, source
 
 from observatoire.checks import cross_checks
@@ -102,3 +103,39 @@ def test_parents_and_correspondence_codes():
         for w in warnings
     )
     assert texts(problems, "erreur") == []
+
+
+def test_same_value_from_two_files_names_both(tmp_path):
+    import shutil
+
+    from lecteurs_outils import FIX
+
+    from observatoire.errors import InputError
+    from observatoire.territory import Observatoire
+
+    root = tmp_path / "territoire"
+    shutil.copytree(FIX, root)
+    shutil.copy(root / "revenus_qpv_2021.csv", root / "revenus_bis_2021.csv")
+    config = root / "observatoire.toml"
+    text = config.read_text(encoding="utf-8")
+    block = text[text.index("[sources.revenus_2021]") : text.index("[cache]")]
+    config.write_text(
+        text.replace(
+            "[cache]",
+            block.replace("revenus_2021]", "revenus_bis]").replace(
+                "revenus_qpv_2021.csv", "revenus_bis_2021.csv"
+            )
+            + "[cache]",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        Observatoire.from_config(config, use_cache=False)
+    errors = [p.format_fr() for p in info.value.errors]
+    assert len(errors) == 27  # 9 territoires × 3 indicateurs
+    assert (
+        "fichier revenus_bis_2021.csv, ligne 3 — table valeurs : déjà fourni par "
+        "revenus_qpv_2021.csv (ligne 3) — valeur trouvée : « QN00001A / qpv / population / 2021 » "
+        "— attendu : une seule source par code, niveau, indicateur, annee"
+    ) in errors
+    assert not (root / ".cache").exists()
