@@ -73,6 +73,8 @@ def test_subventions_scdl_cp1252_reliees_ou_signalees(obs):
     ref = "subventions_port_sale:DEL-2025-014"
     assert f.loc[ref, "accorde_centimes"] == 3100000  # « 31 000,00 »
     assert f.loc["subventions_port_sale:DEL-2025-015", "accorde_centimes"] == 250050
+    # pourcentageSubvention « 0,5 » : coût du projet 5 001,00 €
+    assert a.loc["subventions_port_sale:DEL-2025-015", "cout_total_centimes"] == 500100
     assert f.loc[ref, "financeur"] == "Ville de Port-Salé"
     assert a.loc[ref, "intitule"] == "Accompagnement à la scolarité"  # accents cp1252
     assert a.loc[ref, "annee"] == 2025 and a.loc[ref, "statut"] == "accorde"

@@ -31,7 +31,12 @@ from observatoire.sources.contrat_rows import ContratBuilder, problem
 from observatoire.sources.contrat_values import PILIERS_DEFAUT, build_lookup
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.tabular import normalise_label, read_raw_table, resolve_columns
-from observatoire.sources.values import DATE_EXPECTED, parse_date_cell, unescape_excel
+from observatoire.sources.values import (
+    DATE_EXPECTED,
+    parse_date_cell,
+    parse_number_cell,
+    unescape_excel,
+)
 
 SCDL_COLUMNS = {
     "attribuant": "nomAttribuant",
@@ -42,7 +47,11 @@ SCDL_COLUMNS = {
     "objet": "objet",
     "montant": "montant",
 }
-OPTIONAL_COLUMNS = {"rna": "rnaBeneficiaire", "dispositif": "dispositifAide"}
+OPTIONAL_COLUMNS = {
+    "rna": "rnaBeneficiaire",
+    "dispositif": "dispositifAide",
+    "pourcentage": "pourcentageSubvention",
+}
 
 OPTIONS = {
     "financeur": "nom du financeur des lignes (défaut : nomAttribuant)",
@@ -93,6 +102,22 @@ def _links_file(source: SourceConfig, ctx: LoadContext) -> tuple[dict, dict, Pro
             pb.add("ligne sans referenceDecision ni idBeneficiaire", row=link["ligne"],
                    expected="l'une des deux clés de jointure")  # fmt: skip
     return by_ref, by_id, pb
+
+
+def _total_cost(montant: int | None, share: object) -> int | None:
+    """Coût du projet déduit de ``pourcentageSubvention`` (0-1, ou 0-100) ; sinon ``None``.
+
+    >>> _total_cost(250050, "0,5")
+    500100
+    """
+    try:
+        value, status, _ = parse_number_cell(share)
+    except ValueError:
+        return None
+    if montant is None or status != "ok" or value is None or value <= 0:
+        return None
+    ratio = value / 100 if value > 1 else value
+    return round(montant / ratio)
 
 
 def _link(rec: dict, by_ref: dict, by_id: dict, by_benef: dict, keywords: list) -> dict | None:
@@ -174,7 +199,8 @@ def load_scdl(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]
             "porteur": rec.get("beneficiaire") or None,
             "porteur_id": rec.get("beneficiaire_id") or rec.get("rna") or None,
             "pilier": pilier, "thematique": link.get("thematique"), "statut": "accorde",
-            "cout_total_centimes": None, "beneficiaires_prevus": None,
+            "cout_total_centimes": _total_cost(montant, rec.get("pourcentage")),
+            "beneficiaires_prevus": None,
             "beneficiaires_realises": None, "beneficiaires_qpv": None,
             "reconduction": None, "feuille": None,
         }  # fmt: skip
