@@ -111,3 +111,19 @@ def test_meme_graine_memes_octets(tmp_path):
     assert (tmp_path / "a/observatoire.toml").read_bytes() == (
         tmp_path / "b/observatoire.toml"
     ).read_bytes()
+
+
+def test_demo_du_depot_participation_complete(obs_demo):
+    ev, pres = obs_demo.evenements, obs_demo.presences
+    assert len(ev) >= 300 and sorted(ev["annee"].unique()) == [2023, 2024, 2025]
+    assert set(ev["quartiers"].dropna().str.split(";").explode()) == set(obs_demo.quartiers["code"])
+    signin = pres[pres["source"] == "emargement_atelier"]
+    assert len(signin) == len(FIRST) and signin["personne"].str.startswith("P").all()
+    text = "".join(t.astype(str).to_csv() for t in obs_demo.tables.values())
+    assert "example.org" not in text and "06 39 98" not in text
+    p = obs_demo.participation
+    assert "15-29" in set(p.publics_eloignes()["groupe"])  # jeunes simulés sous-représentés
+    fid = p.fidelisation()
+    assert (
+        fid["annee"].tolist() == [2023, 2024] and fid["taux_fidelisation"].between(0.3, 0.9).all()
+    )

@@ -99,6 +99,15 @@ def _sheet_rows(rng: np.random.Generator, model: DemoModel, excluded: set[str]):
     return rows
 
 
+def _active_years(rng: np.random.Generator) -> dict[int, bool]:
+    """Années où un membre vient : 55 % la 1re année ; d'une année à l'autre, 60 % restent
+    et 25 % des autres arrivent (fidélisation simulée autour de 60 %)."""
+    active = {YEARS[0]: bool(rng.random() < 0.55)}
+    for year in YEARS[1:]:
+        active[year] = bool(rng.random() < (0.6 if active[year - 1] else 0.25))
+    return active
+
+
 def _presences(rng: np.random.Generator, model: DemoModel, codes: list[str]):
     """Conseils citoyens suivis nominativement (pseudonymes) : rangées et événements."""
     events, presences = [], []
@@ -110,14 +119,14 @@ def _presences(rng: np.random.Generator, model: DemoModel, codes: list[str]):
                 "sexe": "F" if rng.random() < 0.6 else "H",
                 "age": BANDS[int(rng.choice(6, p=AGE_P))].replace(" ans", "").replace(" et plus", "+"),
                 "qpv": "oui" if rng.random() < 0.85 else "non",
-                "actif": {y: rng.random() < (0.55 if y == YEARS[0] else 0.4) for y in YEARS},
+                "actif": _active_years(rng),
                 "assiduite": float(rng.uniform(0.3, 0.9)),
             })  # fmt: skip
         for year in YEARS:
             for j in range(6):
                 day = date(year, 2 * j + 1, int(rng.integers(3, 26)))
                 ident = f"CC-{code}-{year}-{j + 1}"
-                present = [m for m in members if (m["actif"][year] or (year > YEARS[0] and m["actif"][year - 1] and rng.random() < 0.6)) and rng.random() < m["assiduite"]]  # fmt: skip
+                present = [m for m in members if m["actif"][year] and rng.random() < m["assiduite"]]
                 events.append([ident, day, code, "Conseil citoyen", len(present)])
                 for m in present:
                     presences.append([ident, m["id"], m["sexe"], m["age"], m["qpv"]])
