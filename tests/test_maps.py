@@ -159,6 +159,15 @@ def test_cli_indicateur_inconnu(demo_config, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cli_millesime_absent(demo_config, tmp_path, capsys):
+    code = main(["carte", "taux_pauvrete", "--annee", "2019", "--config", str(demo_config),
+                 "--sortie", str(tmp_path / "x.html")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "millésimes disponibles : 2018, 2020, 2021" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_aide_en_francais(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["carte", "--help"])

@@ -75,6 +75,25 @@ class IndicatorsAPI:
             )
         return int(rows["annee"].max())
 
+    def annee_valide(self, indicateur: str, annee: int | None) -> int:
+        """``annee`` si des quartiers ont une ligne ce millésime, sinon ``ConfigError`` (code 2).
+
+        Sans ``annee`` : le dernier millésime disponible.
+        """
+        if annee is None:
+            return self.derniere_annee(indicateur)
+        v = self.obs.valeurs
+        years = sorted(
+            set(v.loc[(v["indicateur"] == indicateur) & v["code"].isin(self.codes), "annee"])
+        )
+        if annee not in years:
+            listed = ", ".join(str(y) for y in years) or "aucun"
+            raise ConfigError(
+                f"Aucune valeur de « {indicateur} » en {annee} pour les quartiers du territoire "
+                f"(millésimes disponibles : {listed})."
+            )
+        return int(annee)
+
     def source(self, indicateur: str) -> str:
         """Producteur de l'indicateur (catalogue) pour les lignes « Source : … »."""
         src = aggregates.catalogue_row(self.obs.catalogue, indicateur).get("source")
@@ -179,7 +198,7 @@ class IndicatorsAPI:
     def inegalites(self, indicateur: str, annee: int | None = None) -> dict:
         """Dispersion, Theil (inter/intra communes) et D9/D1 entre les quartiers."""
         self.verifier_indicateur(indicateur)
-        annee = annee or self.derniere_annee(indicateur)
+        annee = self.annee_valide(indicateur, annee)
         return inequality.inequality_summary(
             self.obs.valeurs, self.obs.territoires, self.codes, indicateur, annee
         )
@@ -196,7 +215,7 @@ class IndicatorsAPI:
     def figure_ecarts(self, quartier: str, indicateur: str, annee: int | None = None):
         """Barres : le quartier face à ses références pour un indicateur et un millésime."""
         libelle, unite = self._info(indicateur)
-        annee = annee or self.derniere_annee(indicateur)
+        annee = self.annee_valide(indicateur, annee)
         t = self.ecarts(quartier, annee, [indicateur])
         if t.empty:
             raise ConfigError(f"Pas de valeur de « {indicateur} » en {annee} pour {quartier}.")
@@ -276,7 +295,7 @@ class IndicatorsAPI:
     def pyramide(self, quartier: str, annee: int | None = None, reference: str | None = "commune"):
         """Pyramide des âges du quartier (en %), contour de sa ou ses communes."""
         self.verifier_quartier(quartier)
-        annee = annee or self.derniere_annee("pop_hommes_0_14")
+        annee = self.annee_valide("pop_hommes_0_14", annee)
         p = self._pyramid_counts([quartier], annee)
         ref, ref_name = None, None
         if reference == "commune":
@@ -301,7 +320,7 @@ class IndicatorsAPI:
     def distribution(self, indicateur: str, annee: int | None = None, quartier: str | None = None):
         """Valeurs de tous les quartiers, triées, le quartier choisi mis en évidence."""
         libelle, unite = self._info(indicateur)
-        annee = annee or self.derniere_annee(indicateur)
+        annee = self.annee_valide(indicateur, annee)
         refs = {}
         t = self._gaps[(self._gaps["indicateur"] == indicateur) & (self._gaps["annee"] == annee)]
         for ref in ("france", "ensemble_qpv"):
@@ -317,7 +336,7 @@ class IndicatorsAPI:
     # ------------------------------------------------------------------ cartes
     def _map_inputs(self, indicateur: str, annee: int | None, classes: int, methode: str):
         libelle, unite = self._info(indicateur)
-        annee = annee or self.derniere_annee(indicateur)
+        annee = self.annee_valide(indicateur, annee)
         data = self._map_data(indicateur, annee)
         ok = data["statut"].eq("ok")
         cls = classify(data.loc[ok, "valeur"], classes, methode, unite)

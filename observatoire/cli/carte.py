@@ -75,7 +75,7 @@ def run(args) -> int:
     api.verifier_indicateur(args.indicateur)
     if args.surligner:
         api.verifier_quartier(args.surligner)
-    annee = args.annee or api.derniere_annee(args.indicateur)
+    annee = api.annee_valide(args.indicateur, args.annee)
     sortie = Path(args.sortie or f"carte_{args.indicateur}_{annee}.{fmt}")
     try:
         if fmt == "html":
