@@ -12,7 +12,7 @@ Exemple ::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import pandas as pd
@@ -46,6 +46,15 @@ def _sum_cents(frame: pd.DataFrame, by: list[str], columns: Sequence[str]) -> pd
         data[c] = data[c].astype("Int64")
     grouped = data.groupby(by, dropna=False, sort=True)[cols].sum(min_count=1)
     return grouped.reset_index()
+
+
+def groups_of(frame: pd.DataFrame, by: str | None) -> Iterator[tuple[dict, pd.DataFrame]]:
+    """Parcourt ``frame`` par valeur de ``by`` (ou d'un bloc si ``None``) : (clé, groupe)."""
+    if not by:
+        yield {}, frame
+        return
+    for key, group in frame.groupby(by, sort=True):
+        yield {by: key}, group
 
 
 def _lines(actions: pd.DataFrame, financements: pd.DataFrame) -> pd.DataFrame:
@@ -222,13 +231,10 @@ def refusal_rate(
     asked = _sum_cents(financements, ["action"], ["demande"]).set_index("action")
     decided["demande_centimes"] = decided["id"].map(asked["demande_centimes"]).astype("Int64")
     decided["refuse"] = decided["statut"] == "refuse"
-    keys = [by] if by else []
-    groups = decided.groupby(keys, sort=True) if keys else [((), decided)]
     rows = []
-    for key, g in groups:
+    for row, g in groups_of(decided, by):
         asked_all = g["demande_centimes"].sum(min_count=1)
         asked_ref = g.loc[g["refuse"], "demande_centimes"].sum(min_count=0)
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(
             dossiers_decides=len(g),
             dossiers_refuses=int(g["refuse"].sum()),
@@ -255,14 +261,11 @@ def execution_rate(
     lines = lines[lines["statut"].isin(STATUTS_FINANCES)]
     lines = lines[lines["accorde_centimes"].fillna(0).astype("int64") > 0]
     known = lines[lines["verse_centimes"].notna()]
-    keys = [by] if by else []
     rows = []
-    groups = lines.groupby(keys, sort=True) if keys else [((), lines)]
-    for key, g in groups:
+    for row, g in groups_of(lines, by):
         k = known.loc[known.index.intersection(g.index)]
         acc = int(k["accorde_centimes"].sum())
         ver = int(k["verse_centimes"].sum())
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(
             accorde=cents_to_euros(acc) if len(k) else None,
             verse=cents_to_euros(ver) if len(k) else None,

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from observatoire.analysis.contrat import groups_of
 from observatoire.schemas.contrat import STATUTS_FINANCES
 from observatoire.sources.contrat_values import cents_to_euros
 from observatoire.sources.tabular import normalise_label
@@ -63,13 +64,10 @@ def leverage(
     lines["acc"] = lines["accorde_centimes"].fillna(0).astype("int64")
     pv_actions = set(lines.loc[lines["credits_pv"] & (lines["acc"] > 0), "action"])
     lines = lines[lines["action"].isin(pv_actions)]
-    keys = [by] if by else []
-    groups = lines.groupby(keys, sort=True) if keys else [((), lines)]
     rows = []
-    for key, g in groups:
+    for row, g in groups_of(lines, by):
         pv = int(g.loc[g["credits_pv"], "acc"].sum())
         cofi = int(g.loc[~g["credits_pv"], "acc"].sum())
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(
             actions=g["action"].nunique(),
             credits_pv=cents_to_euros(pv),
@@ -91,15 +89,12 @@ def concentration(
     acts = _with_keys(_financed(actions))
     amounts = financements.groupby("action")["accorde_centimes"].sum(min_count=1)
     acts = acts.assign(centimes=acts["id"].map(amounts).fillna(0).astype("int64"))
-    keys = [by] if by else []
-    groups = acts.groupby(keys, sort=True) if keys else [((), acts)]
     rows = []
-    for key, g in groups:
+    for row, g in groups_of(acts, by):
         per = g.groupby("cle_porteur")["centimes"].sum().sort_values(ascending=False)
         total = int(per.sum())
         shares = per / total if total else per * 0.0
         hhi = float((shares**2).sum()) if total else float("nan")
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(
             porteurs=int(len(per)),
             accorde=cents_to_euros(total),
@@ -153,17 +148,14 @@ def beneficiaries(actions: pd.DataFrame, by: str | None = "annee") -> pd.DataFra
     """Bénéficiaires réalisés face aux prévus (actions dont les deux sont connus) et part
     habitant un QPV (actions dont le bilan le précise)."""
     acts = _financed(actions)
-    keys = [by] if by else []
-    groups = acts.groupby(keys, sort=True) if keys else [((), acts)]
     rows = []
-    for key, g in groups:
+    for row, g in groups_of(acts, by):
         both = g[g["beneficiaires_prevus"].notna() & g["beneficiaires_realises"].notna()]
         prevus = int(both["beneficiaires_prevus"].sum())
         realises = int(both["beneficiaires_realises"].sum())
         q = g[g["beneficiaires_qpv"].notna() & g["beneficiaires_realises"].notna()]
         base_qpv = int(q["beneficiaires_realises"].sum())
         qpv = int(q["beneficiaires_qpv"].sum())
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=False))
         row.update(  # sans bilan : non renseigné (<NA>), jamais 0
             actions_bilan=len(both),
             prevus=prevus if len(both) else pd.NA,

@@ -45,6 +45,18 @@ def _eur(cents: int) -> str:
     return format_euros(cents_to_euros(cents), decimals=2)
 
 
+def _non_negative(parse, what: str, expected: str, cell, pb, row, column) -> int | None:
+    try:
+        value = parse(cell)
+    except ValueError:
+        pb.add(f"{what} illisible", row=row, column=column, found=cell, expected=expected)
+        return None
+    if value is not None and value < 0:
+        pb.add(f"{what} négatif", row=row, column=column, found=cell, expected=f"{expected} (≥ 0)")
+        return None
+    return value
+
+
 def problem(file: str, message: str, **kwargs) -> Problem:
     return Problem(file, message, **kwargs)
 
@@ -82,37 +94,14 @@ class ContratBuilder:
                 population = latest_population(valeurs, ind)
         return cls(source.name, resolver, population, mode, ctx)
 
-    def collector(self, file: str) -> ProblemCollector:
-        c = ProblemCollector(file)
-        self.collectors.append(c)
-        return c
-
     # ----------------------------------------------------------------- contrôles
     def amount(self, cell: object, pb: ProblemCollector, row: int, column: str) -> int | None:
-        try:
-            value = parse_amount(cell)
-        except ValueError:
-            pb.add(
-                "montant illisible", row=row, column=column, found=cell, expected=AMOUNT_EXPECTED
-            )
-            return None
-        if value is not None and value < 0:
-            pb.add("montant négatif", row=row, column=column, found=cell, expected="un montant ≥ 0")
-            return None
-        return value
+        """Montant en centimes ; illisible ou négatif → erreur localisée, ``None``."""
+        return _non_negative(parse_amount, "montant", AMOUNT_EXPECTED, cell, pb, row, column)
 
     def count(self, cell: object, pb: ProblemCollector, row: int, column: str) -> int | None:
-        try:
-            value = parse_count(cell)
-        except ValueError:
-            pb.add(
-                "effectif illisible", row=row, column=column, found=cell, expected=COUNT_EXPECTED
-            )
-            return None
-        if value is not None and value < 0:
-            pb.add("effectif négatif", row=row, column=column, found=cell, expected=COUNT_EXPECTED)
-            return None
-        return value
+        """Effectif entier ; illisible ou négatif → erreur localisée, ``None``."""
+        return _non_negative(parse_count, "effectif", COUNT_EXPECTED, cell, pb, row, column)
 
     def year(self, value: object, pb: ProblemCollector, row: int, column: str | None) -> int | None:
         text = unescape_excel(value)
