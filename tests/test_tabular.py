@@ -140,3 +140,29 @@ def test_resolve_columns_lists_available_columns():
 def test_header_found_below_title_even_when_expected_columns_are_wrong():
     table, _ = read("revenus_qpv_2021.csv", expected=["CODE_INEXISTANT"])
     assert list(table.frame.columns)[:2] == ["CODGEO", "LIBGEO"]
+
+
+def test_xlsx_merged_header_cells():
+    table, _ = read("entete_fusionnee.xlsx", header_row=1, header_rows=2)
+    assert list(table.frame.columns) == [
+        "Dossier",
+        "Titre",
+        "État / demandé",
+        "État / accordé",
+        "Commune / demandé",
+        "Commune / accordé",
+    ]
+    assert table.frame.loc[0, "État / accordé"] == "800"
+    assert table.frame.loc[1, "Commune / demandé"] == ""
+
+
+def test_parquet_read_as_text(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "indicateurs.parquet"
+    pd.DataFrame({"code": ["01001", "2A004"], "taux": [43.9, None]}).to_parquet(path)
+    problems = ProblemCollector("indicateurs.parquet")
+    table = read_raw_table(path, problems=problems)
+    assert table.frame["code"].tolist() == ["01001", "2A004"]
+    assert table.frame["taux"].tolist() == ["43.9", ""]
+    assert table.rows == [2, 3]
