@@ -9,7 +9,48 @@ from observatoire.catalogue import build_catalogue, builtin_catalogue, builtin_i
 from observatoire.config import load_config
 from observatoire.schemas import validate_table
 
-BRIEF_IDS = ["population", "part_0_14", "part_15_24", "part_25_59", "part_60_plus", "indice_jeunesse", "part_femmes", "part_etrangers", "part_familles_monoparentales", "taux_pauvrete", "revenu_median_uc", "revenu_d1_uc", "revenu_d9_uc", "rapport_interdecile", "part_prestations", "taux_emploi", "taux_emploi_precaire", "taux_chomage", "demandeurs_emploi", "part_demandeurs_jeunes", "allocataires_caf", "part_allocataires_rsa", "part_dependance_prestations", "part_css", "taux_scolarisation_16_24", "part_non_diplomes", "part_logements_sociaux", "part_retard_6e", "pop_hommes_0_14", "pop_femmes_0_14", "pop_hommes_15_29", "pop_femmes_15_29", "pop_hommes_30_44", "pop_femmes_30_44", "pop_hommes_45_59", "pop_femmes_45_59", "pop_hommes_60_74", "pop_femmes_60_74", "pop_hommes_75_plus", "pop_femmes_75_plus"]
+BRIEF_IDS = [
+    "population",
+    "part_0_14",
+    "part_15_24",
+    "part_25_59",
+    "part_60_plus",
+    "indice_jeunesse",
+    "part_femmes",
+    "part_etrangers",
+    "part_familles_monoparentales",
+    "taux_pauvrete",
+    "revenu_median_uc",
+    "revenu_d1_uc",
+    "revenu_d9_uc",
+    "rapport_interdecile",
+    "part_prestations",
+    "taux_emploi",
+    "taux_emploi_precaire",
+    "taux_chomage",
+    "demandeurs_emploi",
+    "part_demandeurs_jeunes",
+    "allocataires_caf",
+    "part_allocataires_rsa",
+    "part_dependance_prestations",
+    "part_css",
+    "taux_scolarisation_16_24",
+    "part_non_diplomes",
+    "part_logements_sociaux",
+    "part_retard_6e",
+    "pop_hommes_0_14",
+    "pop_femmes_0_14",
+    "pop_hommes_15_29",
+    "pop_femmes_15_29",
+    "pop_hommes_30_44",
+    "pop_femmes_30_44",
+    "pop_hommes_45_59",
+    "pop_femmes_45_59",
+    "pop_hommes_60_74",
+    "pop_femmes_60_74",
+    "pop_hommes_75_plus",
+    "pop_femmes_75_plus",
+]
 
 
 def config_with(tmp_path, catalogue_toml: str):
