@@ -219,6 +219,9 @@ def interactive_map(
         f"{n_na} quartier(s) en {NA_LABEL} (hachures grises). Les valeurs figurent dans "
         "le tableau sous la carte."
     )
+    if surligner is not None and (gdf["code"] == surligner).any():
+        name = gdf.loc[gdf["code"] == surligner, "nom"].iloc[0]
+        m.obs_description += f" Quartier mis en évidence (contour vermillon épais) : {name}."  # type: ignore[attr-defined]
     return m
 
 
@@ -230,7 +233,7 @@ def render_html(m: folium.Map) -> str:
     description = getattr(m, "obs_description", "")
     source = getattr(m, "obs_source", "")
     page = page.replace("<html>", '<html lang="fr">', 1)
-    page = page.replace("<head>", f'<head>\n<meta charset="utf-8">\n<title>{e(title)}</title>', 1)
+    page = page.replace("<head>", f"<head>\n<title>{e(title)}</title>", 1)
     header = (
         f'<header class="obs-entete"><h1>{e(title)}</h1><p id="obs-description">'
         f"{e(description)}</p><p>{e(source)}</p></header>"

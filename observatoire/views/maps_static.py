@@ -201,6 +201,11 @@ def static_map(
         f"(du plus clair au plus foncé) : {per_class} ; {NA_LABEL} (gris hachuré) : {missing}. "
         f"Limites communales en tirets. {src}."
     )
+    if surligner is not None and (gdf["code"] == surligner).any():
+        name = gdf.loc[gdf["code"] == surligner, "nom"].iloc[0]
+        alt = alt.replace(
+            " Limites", f" Quartier mis en évidence (contour vermillon) : {name}. Limites"
+        )
     fig = _finish(fig, titre, src, alt)
     if etiquettes:
         # mise en page figée d'abord : sinon elle déplacerait les étiquettes après coup
