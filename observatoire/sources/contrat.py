@@ -134,10 +134,11 @@ def load_programmation(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
             if explicit:
                 raise
             continue  # feuille sans le tableau (notice, légende…)
-        mapping = resolve_columns(table, columns, ProblemCollector(shown), context="colonnes")
+        probe = ProblemCollector(shown)
+        mapping = resolve_columns(table, columns, probe, context="colonnes")
         if "dossier" not in mapping and not explicit and sheet is not None:
             continue  # feuille annexe sans numéro de dossier
-        mapping = resolve_columns(table, columns, problems, context="colonnes")
+        problems.problems += probe.problems
         if "dossier" not in mapping:  # colonne absente : signalée, lignes non lues
             parser.builder.collectors.append(problems)
             read_any = True
