@@ -437,6 +437,22 @@ def load_key(source: SourceConfig, config: Config) -> bytes:
     return text.encode("utf-8")
 
 
+def key_file_warning(source: SourceConfig, config: Config) -> str | None:
+    """Avertissement si le fichier de clé est dans un dépôt git (hors clé de démonstration)."""
+    option = source.get("fichier_cle")
+    if not option or source.get("cle_demonstration", False):
+        return None
+    path = Path(str(option)).expanduser()
+    path = (path if path.is_absolute() else config.root / path).resolve()
+    for parent in path.parents:
+        if (parent / ".git").exists():
+            return (
+                f"le fichier de clé {path.name} est dans un dépôt git ({parent.name}) : "
+                "placez-le hors du dépôt, ou vérifiez qu'il n'est jamais versionné"
+            )
+    return None
+
+
 def normalise_identity(kind: str, value: str) -> str:
     """Forme canonique d'un identifiant avant hachage (casse, accents, indicatif +33).
 

@@ -200,3 +200,11 @@ def test_noms_dans_la_colonne_personne_refuses(tmp_path):
     error = refused(project(tmp_path, extra))
     assert [(p.column, p.row) for p in error.errors] == [("personne", 2)]
     assert "Camille" not in str(error)
+
+
+def test_fichier_de_cle_dans_un_depot_git_signale(tmp_path):
+    config = project(tmp_path)  # fichier_cle = "cle_tests_non_secrete.txt", à côté des données
+    assert not any("dépôt git" in w.message for w in open_project(config).warnings)
+    (config.parent / ".git").mkdir()
+    warnings = [w.message for w in open_project(config).warnings]
+    assert any("dépôt git" in m and "cle_tests_non_secrete.txt" in m for m in warnings)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from observatoire.errors import ProblemCollector
-from observatoire.privacy import load_key, person_identity, pseudonym
+from observatoire.privacy import key_file_warning, load_key, person_identity, pseudonym
 from observatoire.schemas.participation import TRANCHES_AGE
 from observatoire.sources.participation_fields import (
     QuartierResolver,
@@ -68,6 +68,9 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     found = screen(source, raw, cols, {cols["personne"]} if "personne" in cols else set())
     kinds = {i.column: i.kind for i in found if i.kind in ("nom", "prenom", "email", "telephone")}
     key = load_key(source, ctx.config) if found else None
+    notice = key_file_warning(source, ctx.config) if found else None
+    if notice:
+        ctx.warnings.append(warning(source, None, None, notice))
     events = ctx.tables.get("evenements")
     known = set(events["id"]) if events is not None and len(events) else set()
     quartiers = QuartierResolver(
