@@ -40,6 +40,17 @@ TERRITORY_KEYS = {
 }
 COMMON_SOURCE_KEYS = {"type", "fichier", "format", "description", "producteur", "millesime_source"}
 DEFAULT_REFERENCES = ["commune", "epci", "departement", "france", "ensemble_qpv"]
+REFERENCE_LEVELS = (  # niveaux de observatoire.schemas.geography.NIVEAUX hors qpv
+    "commune",
+    "epci",
+    "ept",
+    "unite_urbaine",
+    "departement",
+    "region",
+    "france",
+    "france_metropolitaine",
+    "ensemble_qpv",
+)
 
 
 @dataclass
@@ -144,11 +155,23 @@ def load_config(path: str | Path) -> Config:
     generation = terr_raw.get("generation", 2024)
     if generation not in (2015, 2024):
         bad("[territoire] generation", "génération QPV inconnue", generation, "2015 ou 2024")
+    references = terr_raw.get("references", DEFAULT_REFERENCES)
+    if not isinstance(references, list):
+        bad("[territoire] references", "une liste est attendue", references, '["commune", "epci"]')
+        references = list(DEFAULT_REFERENCES)
+    for ref in references:
+        if ref not in REFERENCE_LEVELS:
+            bad(
+                "[territoire] references",
+                "niveau de référence inconnu" + _suggest(str(ref), REFERENCE_LEVELS),
+                ref,
+                "un des niveaux : " + ", ".join(REFERENCE_LEVELS),
+            )
     territoire = TerritoryConfig(
         nom=str(terr_raw.get("nom", "")),
         generation=int(generation) if generation in (2015, 2024) else 2024,
         fictif=bool(terr_raw.get("fictif", False)),
-        references=list(terr_raw.get("references", DEFAULT_REFERENCES)),
+        references=[r for r in references if r in REFERENCE_LEVELS],
         producteur=terr_raw.get("producteur"),
         mention=terr_raw.get("mention"),
         seuil_petits_effectifs=int(terr_raw.get("seuil_petits_effectifs", 5)),

@@ -116,3 +116,19 @@ def test_allowed_folders(tmp_path):
 def test_territory_needs_a_name(tmp_path):
     text = error_of(write(tmp_path, "[territoire]\ngeneration = 2024\n"))
     assert "le territoire doit avoir un nom" in text
+
+
+def test_reference_levels_are_checked(tmp_path):
+    text = error_of(write(tmp_path, HEAD + 'references = ["commune", "epic", "pays"]\n'))
+    assert (
+        "niveau de référence inconnu (vouliez-vous dire « epci » ?) — valeur trouvée : « epic »"
+        in text
+    )
+    assert "valeur trouvée : « pays »" in text
+
+
+def test_reference_levels_match_the_schema():
+    from observatoire.config import REFERENCE_LEVELS
+    from observatoire.schemas.geography import NIVEAUX
+
+    assert set(REFERENCE_LEVELS) == set(NIVEAUX) - {"qpv"}
