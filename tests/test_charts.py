@@ -14,6 +14,7 @@ from observatoire.views.charts import (
     alt_text,
     distribution_chart,
     evolution_chart,
+    figure_bytes,
     gap_chart,
     save_figure,
 )
@@ -64,6 +65,7 @@ def test_courbes_evolution_geographie_2015_marquee(tmp_path):
     assert "2016 : 44,0\u00a0%" in alt_text(fig)
     svg = save_figure(fig, tmp_path / "evolution.svg").read_text(encoding="utf-8")
     assert "<svg" in svg
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
 
 
 def test_pyramide_en_pourcentages():

@@ -353,6 +353,19 @@ def distribution_chart(
     return _finish(fig, titre, src, alt, notes=notes)
 
 
+def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = 150) -> bytes:
+    """Contenu de la figure (``png``, ``svg`` ou ``pdf``) pour l'insérer dans un rapport.
+
+    >>> figure_bytes(fig, "svg")[:5]  # doctest: +SKIP
+    b'<?xml'
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
 def save_figure(fig: Figure, path: str | Path, fmt: str | None = None, dpi: int = 300) -> Path:
     """Enregistre ``fig`` (PNG à ``dpi`` points par pouce, SVG, PDF) de façon atomique."""
     path = Path(path)
