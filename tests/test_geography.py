@@ -233,3 +233,11 @@ def test_shapefile_missing_sidecar_is_unreadable(tmp_path):
     text = str(info.value)
     assert "fichier communes_l93.shp — fichier géographique illisible" in text
     assert "Shapefile (avec .shx et .dbf)" in text
+
+
+def test_duplicate_quartier_in_list():
+    found = messages(load_qpv_liste, source("qpv_liste", "liste_qpv_doublon.csv"))
+    assert found == [
+        "fichier liste_qpv_doublon.csv, ligne 4, colonne « code_qp » — quartier en double "
+        "(déjà à la ligne 2) — valeur trouvée : « QN00001A » — attendu : une seule ligne par quartier"
+    ]

@@ -107,6 +107,7 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     problems.raise_if_any()
     records: list[dict] = []
     parents: dict[tuple[str, str], dict] = {}
+    first_line: dict[str, int] = {}
     for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
 
@@ -117,6 +118,16 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
         if not code:
             problems.add("code QPV manquant", row=line, column=cols["code"], expected="un code QPV")
             continue
+        if code in first_line:
+            problems.add(
+                f"quartier en double (déjà à la ligne {first_line[code]})",
+                row=line,
+                column=cols["code"],
+                found=code,
+                expected="une seule ligne par quartier",
+            )
+            continue
+        first_line[code] = line
         _check(problems, code, "qpv", line, cols["code"])
         generation = qpv_generation_checked(code, gen_option, problems, line, cols["code"])
         communes = [parse_code(c) for c in split_list(get("communes"))]
