@@ -1,0 +1,78 @@
+"""Le moteur papermill « observatoire » remplit les mêmes sorties qu'un noyau Jupyter.
+
+Le même notebook (flux stdout/stderr, DataFrame, HTML, figure matplotlib, valeur
+finale, ``;`` qui masque) est exécuté avec le moteur par défaut (noyau ipykernel)
+et avec le moteur en processus : les sorties nbformat doivent être identiques,
+images PNG comprises, pour que le rendu HTML/PDF ne change pas.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+papermill = pytest.importorskip("papermill")
+
+from papermill.exceptions import PapermillExecutionError  # noqa: E402
+
+from observatoire.publish import engine  # noqa: E402, F401 - enregistre le moteur
+
+
+def _outputs(nb) -> list[list[dict]]:
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cells.append([dict(o) for o in cell.outputs])
+    return cells
+
+
+def _execute(fixtures, name, tmp_path, engine_name, **parameters):
+    return papermill.execute_notebook(
+        str(fixtures / "lots" / name),
+        str(tmp_path / f"{engine_name}-{name}"),
+        parameters=parameters,
+        engine_name=engine_name,
+        progress_bar=False,
+        kernel_name="python3",
+    )
+
+
+def test_memes_sorties_que_le_noyau_jupyter(fixtures, tmp_path):
+    kernel = _execute(fixtures, "sorties_variees.ipynb", tmp_path, None, quartier="QN00007C")
+    inproc = _execute(
+        fixtures, "sorties_variees.ipynb", tmp_path, "observatoire", quartier="QN00007C"
+    )
+    assert _outputs(inproc) == _outputs(kernel)
+    outputs = _outputs(inproc)
+    assert outputs[2] == [
+        {"output_type": "stream", "name": "stdout", "text": "Quartier : QN00007C\nsuite\n"},
+        {"output_type": "stream", "name": "stderr", "text": "sur stderr\n"},
+    ]
+    figure = outputs[5][-1]
+    assert figure["output_type"] == "display_data" and figure["data"]["image/png"]
+    counts = [c.execution_count for c in inproc.cells if c.cell_type == "code"]
+    assert counts == [c.execution_count for c in kernel.cells if c.cell_type == "code"]
+    assert counts == list(range(1, 8))  # cellule de paramètres injectée comprise
+
+
+def test_erreur_de_cellule_comme_nbclient(fixtures, tmp_path):
+    errors = {}
+    for engine_name in (None, "observatoire"):
+        with pytest.raises(PapermillExecutionError) as info:
+            _execute(fixtures, "echec_quartier.ipynb", tmp_path, engine_name, quartier="QN00002B")
+        errors[engine_name] = info.value
+    assert errors["observatoire"].ename == errors[None].ename == "ValueError"
+    assert errors["observatoire"].evalue == "quartier QN00002B sans données"
+    assert errors["observatoire"].exec_count == errors[None].exec_count == 4
+
+    import nbformat
+
+    nb = nbformat.read(tmp_path / "observatoire-echec_quartier.ipynb", as_version=4)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert last.outputs == [] and last.metadata.papermill.status == "pending"
+
+
+def test_chaque_notebook_repart_d_un_espace_de_noms_vierge(fixtures, tmp_path):
+    _execute(fixtures, "echec_quartier.ipynb", tmp_path, "observatoire", quartier="QN00001A")
+    nb = _execute(fixtures, "sorties_variees.ipynb", tmp_path, "observatoire", quartier="X")
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"][0] == 1
+    assert "avant" not in str(_outputs(nb))
