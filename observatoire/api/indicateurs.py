@@ -126,8 +126,13 @@ class IndicatorsAPI:
     ) -> pd.DataFrame:
         """Écarts aux références (table longue, voir :func:`observatoire.analysis.gaps.gaps`)."""
         t = self._gaps
+        if quartier is not None and self.verifier_quartier(quartier) not in self.codes:
+            t = gaps.gaps(  # quartier de l'autre génération : calculé à la demande
+                self.obs.valeurs, self.obs.territoires, self.obs.catalogue,
+                codes=[quartier], references=self.references,
+            )  # fmt: skip
         if quartier is not None:
-            t = t[t["code"] == self.verifier_quartier(quartier)]
+            t = t[t["code"] == quartier]
         if annee is not None:
             t = t[t["annee"] == annee]
         if indicateurs is not None:
