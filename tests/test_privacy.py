@@ -208,3 +208,15 @@ def test_fichier_de_cle_dans_un_depot_git_signale(tmp_path):
     (config.parent / ".git").mkdir()
     warnings = [w.message for w in open_project(config).warnings]
     assert any("dépôt git" in m and "cle_tests_non_secrete.txt" in m for m in warnings)
+
+
+def test_identifiant_personne_fait_d_e_mails_pseudonymise(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_KEY, "une-cle-de-test-assez-longue-0003")
+    extra = EMARGEMENT.replace("emargement_R07.csv", "presences_email_en_identifiant.csv")
+    extra = extra.replace('evenement = "R07"\n', "")
+    error = refused(project(tmp_path / "a", extra))
+    assert [p.column for p in error.errors] == ["personne"]
+    obs = open_project(project(tmp_path / "b", extra + "pseudonymiser = true\n"))
+    people = obs.presences["personne"].tolist()
+    assert people[0] == people[2] != people[1]  # la même adresse donne le même pseudonyme
+    assert all(p.startswith("P") and "@" not in p for p in people)

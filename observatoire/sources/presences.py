@@ -88,14 +88,11 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
                 "evenements ou decidim",
             )  # fmt: skip
         person = cell(raw, cols, "personne", i).strip() or None
-        if key is not None:
+        if key is not None:  # pseudonymisation : l'identité ne sort pas de cette boucle
             record = {c: str(raw.frame.iloc[i][c]) for c in kinds}
             if cols.get("personne") in kinds:
-                record.pop(cols["personne"], None)
-                person = None
-            identity = person_identity(record, kinds) or (
-                f"id:{person}" if person is not None else None
-            )
+                person = None  # la colonne personne contient elle-même une identité
+            identity = person_identity(record, kinds) or (f"id:{person}" if person else None)
             person = pseudonym(key, identity) if identity else None
         if person is None:
             ctx.warnings.append(
@@ -109,53 +106,31 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
             )  # fmt: skip
             continue
         seen.add((event, person))
-        band = (
-            get(problems, raw, cols, "tranche_age", i, lambda t: parse_tranche(t, aliases))
-            if "tranche_age" in cols
-            else None
-        )
-        if band is None and "age" in cols and cell(raw, cols, "age", i).strip():
-            band = get(
-                problems,
-                raw,
-                cols,
-                "age",
-                i,
-                lambda t: band_of_age(float(parse_count(t) or 0)),
-                "un âge en années",
+
+        def value(key: str, parse, expected: str | None = None, i: int = i):
+            return get(problems, raw, cols, key, i, parse, expected) if key in cols else None
+
+        band = value("tranche_age", lambda t: parse_tranche(t, aliases))
+        if band is None and cell(raw, cols, "age", i).strip():
+            band = value(
+                "age", lambda t: band_of_age(float(parse_count(t) or 0)), "un âge en années"
             )
-        residence = (
-            get(problems, raw, cols, "quartier_residence", i, quartiers.resolve)
-            if "quartier_residence" in cols
-            else None
-        )
-        lives = (
-            get(
-                problems,
-                raw,
-                cols,
-                "habite_qpv",
-                i,
-                parse_bool_cell,
-                "oui ou non (vide si inconnu)",
-            )
-            if "habite_qpv" in cols
-            else None
-        )
-        if lives is None and residence:
-            lives = True
+        residence = value("quartier_residence", quartiers.resolve)
+        lives = value("habite_qpv", parse_bool_cell, "oui ou non (vide si inconnu)")
         records.append(
             {
                 "evenement": event,
                 "personne": person,
-                "sexe": get(problems, raw, cols, "sexe", i, parse_sexe) if "sexe" in cols else None,
+                "sexe": value("sexe", parse_sexe),
                 "tranche_age": band,
-                "habite_qpv": lives,
+                "habite_qpv": True if lives is None and residence else lives,
                 "quartier_residence": ";".join(residence) if residence else None,
-                "premiere_participation": get(problems, raw, cols, "premiere_participation", i, parse_bool_cell, "oui ou non") if "premiere_participation" in cols else None,
+                "premiere_participation": value(
+                    "premiere_participation", parse_bool_cell, "oui ou non"
+                ),
                 "ligne": line,
             }
-        )  # fmt: skip
+        )
     problems.raise_if_any()
     frame = pd.DataFrame.from_records(
         records,
