@@ -142,7 +142,7 @@ class _Builder:
             if out is not None:
                 add(PlanQuartier("out-2015", 2015, out, self.new_name()))
                 plan.links.append(("out-2015", None, None, "sortie"))
-                self.boost.update({t: 0.55 for t in out})
+                self.boost.update({t: 0.2 for t in out})
         for s in range(n_same):
             patch = self.grow([self.pick_commune()], int(rng.integers(5, 14)))
             if patch is None:
@@ -202,6 +202,10 @@ class _Builder:
 
     def _split(self, plan: AggloPlan) -> None:
         patch = self.grow([0], int(self.rng.integers(14, 22)))
+        if patch is None or len(patch) < 4:  # pas la place : l'agglomération sera agrandie
+            if patch is not None:
+                self.patches.pop()
+            return
         name = self.new_name()
         plan.quartiers.append(PlanQuartier("split-2015", 2015, patch, name))
         halves = self._halves(patch)
@@ -234,11 +238,19 @@ class _Builder:
         return len(seen) == len(inside)
 
     def _merge(self, plan: AggloPlan) -> None:
-        commune = self.pick_commune()
-        a = self.grow([commune], int(self.rng.integers(5, 9)))
-        b = self.grow(
-            [commune], int(self.rng.integers(5, 9)), exclude=(len(self.patches) - 1,), near=a
-        )
+        for _attempt in range(5):  # deux quartiers voisins (b pousse contre a)
+            commune = self.pick_commune()
+            a = self.grow([commune], int(self.rng.integers(5, 9)))
+            if a is None:
+                continue
+            b = self.grow(
+                [commune], int(self.rng.integers(5, 9)), exclude=(len(self.patches) - 1,), near=a
+            )
+            if b is not None:
+                break
+            self.patches.pop()
+        else:  # pas la place : l'agglomération sera agrandie
+            return
         na, nb = self.new_name(), self.new_name()
         plan.quartiers += [
             PlanQuartier("mergeA-2015", 2015, a, na),
@@ -262,7 +274,7 @@ def _populate(rng: np.random.Generator, tiles: shapes.Tiles, plan: AggloPlan, bu
     in_qpv = np.zeros(len(tiles), dtype=bool)
     for patch in builder.patches:
         in_qpv[patch] = True
-        p[patch] += rng.uniform(0.75, 1.3) + rng.normal(0, 0.08, len(patch))
+        p[patch] += rng.uniform(0.85, 1.3) + rng.normal(0, 0.08, len(patch))
         pop[patch] = area_km2[patch] * rng.uniform(5500, 10000) * rng.lognormal(0, 0.2, len(patch))
     for t, shift in builder.boost.items():
         p[t] -= shift
@@ -270,6 +282,12 @@ def _populate(rng: np.random.Generator, tiles: shapes.Tiles, plan: AggloPlan, bu
         total = pop[q.tiles].sum()
         if total < 1100:
             pop[q.tiles] *= 1100 / total * rng.uniform(1.0, 1.4)
+    # au plus 40 % de la population d'une commune en QPV : ses QPV restent plus pauvres qu'elle
+    for k in range(len(plan.commune_codes)):
+        rest = (plan.owner == k) & ~in_qpv
+        qpv_pop, rest_pop = pop[(plan.owner == k) & in_qpv].sum(), pop[rest].sum()
+        if qpv_pop > 0.4 * (qpv_pop + rest_pop) and rest_pop > 0:
+            pop[rest] *= qpv_pop * 1.5 / rest_pop
     plan.tile_pop = pop
     plan.tile_p = p
     plan.tile_y = 0.5 * p + rng.normal(0, 0.25, len(tiles))
