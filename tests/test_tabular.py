@@ -166,3 +166,19 @@ def test_parquet_read_as_text(tmp_path):
     assert table.frame["code"].tolist() == ["01001", "2A004"]
     assert table.frame["taux"].tolist() == ["43.9", ""]
     assert table.rows == [2, 3]
+
+
+def test_a_folder_instead_of_a_file(tmp_path):
+    folder = tmp_path / "indicateurs.csv"
+    folder.mkdir()
+    with pytest.raises(InputError) as info:
+        read_raw_table(folder, problems=ProblemCollector("indicateurs.csv"))
+    assert "fichier indicateurs.csv — fichier illisible" in str(info.value)
+
+
+def test_broken_parquet(tmp_path):
+    path = tmp_path / "abime.parquet"
+    path.write_bytes(b"PAR1 pas du tout du parquet")
+    with pytest.raises(InputError) as info:
+        read_raw_table(path, problems=ProblemCollector("abime.parquet"))
+    assert "fichier Parquet illisible" in str(info.value)

@@ -146,7 +146,12 @@ def detect_separator(text: str) -> str:
 def _read_csv_rows(
     path: Path, file: str, encoding: str | None, separator: str | None
 ) -> tuple[list[list[str]], str, str]:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # dossier, droits insuffisants…
+        raise InputError(
+            [_problem(file, f"fichier illisible ({exc.strerror or type(exc).__name__})")]
+        ) from None
     if not data.strip():
         raise InputError(
             [_problem(file, "le fichier est vide", expected="un tableau avec en-tête")]
@@ -295,7 +300,18 @@ def read_raw_table(
         rows, sheet_name = read_xlsx_rows(path, file, sheet, expected)
         enc, sep = None, None
     elif fmt == "parquet":
-        frame = pd.read_parquet(path).astype("string").fillna("")
+        try:
+            frame = pd.read_parquet(path).astype("string").fillna("")
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid dérive de ValueError
+            raise InputError(
+                [
+                    _problem(
+                        file,
+                        f"fichier Parquet illisible ({type(exc).__name__})",
+                        expected="un fichier .parquet valide",
+                    )
+                ]
+            ) from None
         frame = frame.astype(object)
         return RawTable(frame, list(range(2, len(frame) + 2)), file)
     else:
