@@ -46,3 +46,12 @@ def test_rang_parmi_le_territoire_et_parmi_tous(data):
     assert r.loc["QN00003A", "n_classes"] == 2
     assert r.loc["QN00003A", "rang_tous"] == 2 and r.loc["QN00002A", "rang_tous"] == 4
     assert r.loc["QN00002A", "n_tous"] == 4
+
+
+def test_generations_jamais_classees_ensemble(data):
+    valeurs, territoires, _, catalogue = data
+    # en 2018, des quartiers 2015 (QP000001 : 43 %) et 2024 (QN00001A : 42 %) ont une valeur
+    r = ranks(valeurs, catalogue, ["QN00001A", "QN00002A"], ["taux_pauvrete"], [2018], territoires)
+    r = r.set_index("code")
+    assert r.loc["QN00001A", "rang_tous"] == 1  # QP000001 (43 %) n'est pas dans le classement
+    assert r.loc["QN00001A", "n_tous"] == 2

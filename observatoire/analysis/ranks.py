@@ -8,7 +8,7 @@ Ex-aequo : rang « minimum » (classement sportif 1, 2, 2, 4) et colonne
 (rang NA) et ne comptent pas dans ``n_classes``.
 
 Deux classements : parmi les quartiers du territoire (``codes``) et parmi tous les
-quartiers présents dans les données (``rang_tous`` / ``n_tous``).
+quartiers de la même génération présents dans les données (``rang_tous`` / ``n_tous``).
 
 Exemple ::
 
@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
+
+from observatoire.analysis.evolution import generation_of
 
 RANK_COLUMNS = [
     "code",
@@ -61,8 +63,12 @@ def ranks(
     codes: Iterable[str],
     indicateurs: Iterable[str] | None = None,
     annees: Iterable[int] | None = None,
+    territoires: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Rangs des quartiers ``codes`` (et parmi tous les quartiers présents).
+    """Rangs des quartiers ``codes`` (et parmi tous les quartiers présents de même génération).
+
+    La génération d'un code vient de ``territoires`` si fourni, sinon de son préfixe
+    (QP : 2015, QN : 2024).
 
     >>> ranks(v, cat, ["A", "B", "C"], ["taux_pauvrete"])  # doctest: +SKIP
     """
@@ -75,6 +81,11 @@ def ranks(
     qpv = qpv.drop_duplicates(["code", "indicateur", "annee"])
     if qpv.empty:
         return pd.DataFrame(columns=RANK_COLUMNS)
+    # « tous les quartiers » : ceux de la même génération (2015 et 2024 sont des
+    # territoires différents, jamais classés ensemble)
+    gen = {c: generation_of(c, territoires) for c in qpv["code"].unique()}
+    wanted = {gen.get(c, generation_of(c, territoires)) for c in codes}
+    qpv = qpv[qpv["code"].map(gen).isin(wanted) | qpv["code"].isin(codes)]
     polarity = catalogue.drop_duplicates("id").set_index("id")["polarite"]
     pol_all = qpv["indicateur"].map(polarity).fillna(0).astype(int)
     all_rank, all_n, _ = _rank(qpv, pol_all)

@@ -171,7 +171,7 @@ class IndicatorsAPI:
         """Rangs parmi les quartiers du territoire (1 = le plus défavorable), ex-aequo « min »."""
         r = ranks.ranks(
             self.obs.valeurs, self.obs.catalogue, self.codes, indicateurs,
-            [annee] if annee is not None else None,
+            [annee] if annee is not None else None, self.obs.territoires,
         )  # fmt: skip
         if quartier is not None:
             r = r[r["code"] == self.verifier_quartier(quartier)]
