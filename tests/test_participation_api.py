@@ -38,14 +38,30 @@ def test_taux_par_annee_et_dispositif(api):
 
 
 def test_participants_uniques_nouveaux_et_fidelisation(api):
-    u = api.participants_uniques().set_index("annee")
+    u = api.participants_uniques(secret=False).set_index("annee")
     # 2025 : A01, A02, A06 + 4 personnes de la feuille d'émargement (doublon écarté)
     assert u.loc[2025, "personnes"] == 7
     assert u.loc[2023, ["personnes", "presences", "personnes_revenues"]].tolist() == [4, 5, 1]
-    n = api.nouveaux_participants().set_index("periode")
+    n = api.nouveaux_participants(secret=False).set_index("periode")
     assert n.loc["2025", ["nouveaux", "deja_venus"]].tolist() == [5, 2]  # A01, A02 déjà venus
-    f = api.fidelisation().set_index("annee")
+    f = api.fidelisation(secret=False).set_index("annee")
     assert f.loc[2023, ["participants", "revenus"]].tolist() == [4, 0]
+
+
+def test_effectifs_de_personnes_publies_sous_secret(api):
+    u = api.participants_uniques().set_index("annee")
+    assert pd.isna(u.loc[2023, "personnes"]) and pd.isna(u.loc[2023, "part_retours"])
+    assert u.loc[2023, "secret"] == "personnes : < 5 ; personnes_revenues : < 5"
+    assert u.loc[2023, "presences"] == 5  # des présences, pas des personnes
+    assert u.loc[2025, "personnes"] == 7 and u.loc[2025, "secret"] == ""
+    n = api.nouveaux_participants().set_index("periode")
+    # 2 déjà venus sur 7 : masqué, et 5 nouveaux aussi (sinon 7 - 5 = 2)
+    assert n.loc["2025", ["nouveaux", "deja_venus"]].isna().all()
+    assert n.loc["2025", "personnes"] == 7
+    assert n.loc["2025", "secret"] == "nouveaux : masqué ; deja_venus : < 5"
+    f = api.fidelisation().set_index("annee")
+    assert pd.isna(f.loc[2023, "participants"]) and f.loc[2023, "revenus"] == 0
+    assert pd.isna(f.loc[2023, "taux_fidelisation"])
 
 
 def test_representativite_protegee_par_le_secret(api):

@@ -118,26 +118,76 @@ class ParticipationAPI:
     # ------------------------------------------------------------------ personnes
     def participants_uniques(
         self, par: tuple[str, ...] = ("annee",), quartier: str | None = None,
-        dispositif: str | None = None,
+        dispositif: str | None = None, secret: bool = True,
     ) -> pd.DataFrame:  # fmt: skip
-        """Personnes distinctes, présences par personne, part de retours (présences individuelles)."""
-        return pa.participants_uniques(
+        """Personnes distinctes, présences par personne, part de retours (présences individuelles).
+
+        ``secret`` : effectifs de personnes de 1 à 4 masqués (colonne ``secret``).
+        """
+        out = pa.participants_uniques(
             self._presences(quartier=quartier, dispositif=dispositif), par
         )
+        if not secret:
+            return out
+        return self._secret(
+            out, [(["personnes"], None), (["personnes_revenues"], None)],
+            {"part_retours": ["personnes", "personnes_revenues"], "presences_par_personne": ["personnes"]},
+        )  # fmt: skip
 
     def nouveaux_participants(
-        self, periode: str = "annee", quartier: str | None = None, dispositif: str | None = None
-    ) -> pd.DataFrame:
-        """Nouveaux participants et personnes déjà venues, par période."""
-        return pa.nouveaux_participants(
+        self, periode: str = "annee", quartier: str | None = None, dispositif: str | None = None,
+        secret: bool = True,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Nouveaux participants et personnes déjà venues, par période (petits effectifs masqués)."""
+        out = pa.nouveaux_participants(
             self._presences(quartier=quartier, dispositif=dispositif), periode
+        )
+        if not secret:
+            return out
+        return self._secret(
+            out, [(["nouveaux", "deja_venus"], "personnes")], {"part_nouveaux": ["nouveaux"]}
         )
 
     def fidelisation(
-        self, quartier: str | None = None, dispositif: str | None = None
+        self, quartier: str | None = None, dispositif: str | None = None, secret: bool = True
     ) -> pd.DataFrame:
-        """Part des participants d'une année revenus l'année suivante."""
-        return pa.fidelisation(self._presences(quartier=quartier, dispositif=dispositif))
+        """Part des participants d'une année revenus l'année suivante (petits effectifs masqués)."""
+        out = pa.fidelisation(self._presences(quartier=quartier, dispositif=dispositif))
+        if not secret:
+            return out
+        return self._secret(
+            out, [(["participants"], None), (["revenus"], None)],
+            {"taux_fidelisation": ["participants", "revenus"]},
+        )  # fmt: skip
+
+    def _secret(
+        self, frame: pd.DataFrame, groups: list[tuple[list[str], str | None]],
+        derived: dict[str, list[str]],
+    ) -> pd.DataFrame:  # fmt: skip
+        """Masque les effectifs de personnes (« < 5 », et « masqué » si une somme affichée
+        permettrait de les retrouver) ; NA dans les colonnes, détail dans ``secret``."""
+        out = frame.copy()
+        notes: list[list[str]] = [[] for _ in range(len(out))]
+        hidden: set[tuple[int, str]] = set()
+        for parts, total in groups:
+            table = out[parts].astype(float).fillna(0).reset_index(drop=True)
+            masked = mask_small_cells(
+                table, self.seuil, row_total=total is not None, col_total=False
+            )
+            shown = {c: c for c in parts} | ({total: "Total"} if total else {})
+            for column, key in shown.items():
+                for row in range(len(out)):
+                    if masked.status.iloc[row][key]:
+                        hidden.add((row, column))
+                        notes[row].append(f"{column} : {masked.display.iloc[row][key]}")
+        for row, column in hidden:
+            out.iloc[row, out.columns.get_loc(column)] = np.nan
+        for column, sources in derived.items():
+            for row in range(len(out)):
+                if any((row, s) in hidden for s in sources):
+                    out.iloc[row, out.columns.get_loc(column)] = np.nan
+        out["secret"] = [" ; ".join(n) for n in notes]
+        return out
 
     # ------------------------------------------------------------------ représentativité
     def _reference_codes(self, quartier: str | None) -> list[str]:
