@@ -17,6 +17,7 @@ Exemple (``observatoire.toml``) ::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,6 +27,9 @@ from observatoire.sources.common import code_expected, split_list
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.tabular import guess_column, normalise_label
 from observatoire.sources.values import parse_code
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 TARGET_CRS = "EPSG:2154"
 CONTOUR_COLUMNS = {
@@ -40,7 +44,7 @@ COMMUNE_COLUMNS = {
 GEO_FORMATS = {".geojson", ".json", ".shp", ".gpkg", ".parquet", ".geoparquet", ".zip"}
 
 
-def read_geo(source: SourceConfig, problems: ProblemCollector):
+def read_geo(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFrame:
     """Lit un fichier géographique et le renvoie en EPSG:2154 (ou lève InputError)."""
     import geopandas as gpd
     import pyogrio
@@ -164,7 +168,7 @@ def _columns(gdf, source: SourceConfig, defaults: dict, problems: ProblemCollect
     return cols
 
 
-def _geometries(gdf, codes: list[str], problems: ProblemCollector, warn_fix: bool = True):
+def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollector) -> list:
     """Vérifie et répare les géométries ; renvoie une GeoSeries polygonale."""
     import shapely
 

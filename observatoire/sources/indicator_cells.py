@@ -27,7 +27,7 @@ VALUE_COLUMNS = [
 ]  # fmt: skip
 
 
-def unknown_indicator(ident: str, catalogue: dict, problems: ProblemCollector, where: str):
+def unknown_indicator(ident: str, catalogue: dict, problems: ProblemCollector, where: str) -> None:
     close = difflib.get_close_matches(ident, list(catalogue), n=1, cutoff=0.6)
     hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else ""
     problems.add(
@@ -42,7 +42,7 @@ def unknown_indicator(ident: str, catalogue: dict, problems: ProblemCollector, w
 class IndicatorCells:
     """Convertit les cellules en lignes de ``valeurs`` en accumulant les anomalies."""
 
-    def __init__(self, source: SourceConfig, problems: ProblemCollector, catalogue: dict):
+    def __init__(self, source: SourceConfig, problems: ProblemCollector, catalogue: dict) -> None:
         self.source = source
         self.problems = problems
         self.catalogue = catalogue
@@ -58,7 +58,19 @@ class IndicatorCells:
             )
             return None, "invalide", None
 
-    def add(self, code, niveau, ident, year, cell, line, column, num=None, den=None) -> None:
+    def add(
+        self,
+        code: str,
+        niveau: str,
+        ident: str,
+        year: int,
+        cell: object,
+        line: int,
+        column: str,
+        num: float | None = None,
+        den: float | None = None,
+    ) -> None:
+        """Ajoute une cellule (contrôle du nombre, des bornes du catalogue, des doublons)."""
         value, status, band = self.number(cell, line, column)
         if status == "invalide":
             return
@@ -100,7 +112,7 @@ class IndicatorCells:
         return frame
 
 
-def _fmt(x) -> str:
+def _fmt(x: float) -> str:
     return f"{x:g}".replace(".", ",")
 
 
