@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from observatoire.views.charts import _finish, new_figure, source_line
-from observatoire.views.format import format_number, format_value
+from observatoire.views.format import format_number
 from observatoire.views.palette import HIGHLIGHT, NA_COLOR, NA_EDGE, NA_HATCH, NA_LABEL, Classes
 
 LAMBERT93 = 2154
@@ -217,16 +217,3 @@ def static_map(
         names = gdf["nom"] if "nom" in gdf else gdf["code"]
         place_labels(ax, [(pts[i].x, pts[i].y, str(names[i])) for i in order])
     return fig
-
-
-def values_table(data: pd.DataFrame, unite: str | None) -> pd.DataFrame:
-    """Table texte (quartier, valeur formatée) servant d'alternative à la carte."""
-    return pd.DataFrame(
-        {
-            "Quartier": data["nom"].astype(str),
-            "Valeur": [
-                format_value(v, unite, s)
-                for v, s in zip(data["valeur"], data["statut"], strict=True)
-            ],
-        }
-    )
