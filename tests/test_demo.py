@@ -238,6 +238,7 @@ def test_every_file_says_fictitious(demo_dir):
         assert wb.properties.created.year == 2024
     doc = json.loads((demo_dir / "geographie" / "contours_qpv_2024.geojson").read_text("utf-8"))
     assert mention in doc["description"]
+    assert mention in (demo_dir / "LISEZMOI.md").read_text("utf-8")
     for name in ("correspondance_qpv_2015_2024.csv", "territoires_reference.csv"):
         assert mention in (demo_dir / "geographie" / name).read_text("utf-8").splitlines()[0]
 
@@ -267,6 +268,6 @@ def test_cli_writes_demo_and_refuses_bad_count(tmp_path, capsys):
     assert main(["demo", "--dest", str(tmp_path / "d"), "--quartiers", "12", "--graine", "5"]) == 0
     assert (tmp_path / "d" / "observatoire.toml").exists()
     assert "données fictives" in capsys.readouterr().out
-    assert main(["demo", "--dest", str(tmp_path / "e"), "--quartiers", "0"]) == 2
-    assert "--quartiers" in capsys.readouterr().err
+    assert main(["demo", "--dest", str(tmp_path / "e"), "--quartiers", "2"]) == 2
+    assert "--quartiers : valeur hors bornes (2)" in capsys.readouterr().err
     assert not (tmp_path / "e").exists()

@@ -51,7 +51,7 @@ def register(sub) -> None:
         metavar="N",
         type=_positive,
         default=14,
-        help="nombre de quartiers prioritaires 2024 (défaut : 14 ; 1600 : territoire "
+        help="nombre de quartiers prioritaires 2024, de 3 à 2 500 (défaut : 14 ; 1600 : territoire "
         "« national » synthétique pour les mesures de performance)",
     )
     p.add_argument(
@@ -65,12 +65,12 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from observatoire.demo.generator import generate_demo
-    from observatoire.demo.geography import MAX_QUARTIERS
+    from observatoire.demo.geography import MAX_QUARTIERS, MIN_QUARTIERS
 
-    if not 1 <= args.quartiers <= MAX_QUARTIERS:
+    if not MIN_QUARTIERS <= args.quartiers <= MAX_QUARTIERS:
         raise ConfigError(
-            f"--quartiers : valeur hors bornes ({args.quartiers}) ; attendu entre 1 et "
-            f"{MAX_QUARTIERS}"
+            f"--quartiers : valeur hors bornes ({args.quartiers}) ; attendu entre "
+            f"{MIN_QUARTIERS} et {MAX_QUARTIERS}"
         )
     dest = Path(args.dest) if args.dest else DEFAULT_DEST
     if dest.exists() and not dest.is_dir():

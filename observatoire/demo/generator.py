@@ -24,7 +24,7 @@ from observatoire.demo.geofiles import write_geography
 from observatoire.demo.geography import build_geography
 from observatoire.demo.indicator_files import write_indicators
 from observatoire.demo.indicators import compute_values
-from observatoire.demo.model import FICTIF
+from observatoire.demo.model import FICTIF, DemoModel
 
 # générateurs des autres familles : module → fonction generate(dest, model, rng) -> str
 EXTRA_GENERATORS = ("observatoire.demo.participation", "observatoire.demo.contrat")
@@ -50,6 +50,7 @@ def generate_demo(dest: Path, n_quartiers: int = 14, seed: int = 2024) -> Path:
     config = dest / CONFIG_NAME
     text = "\n".join(f.strip("\n") + "\n" for f in fragments)
     config.write_bytes(text.encode("utf-8"))
+    (dest / "LISEZMOI.md").write_bytes(_readme(geo.model, n_quartiers, seed).encode("utf-8"))
     return config
 
 
@@ -61,6 +62,26 @@ def _optional_generator(module_name: str):
             return None
         raise
     return getattr(module, "generate", None)
+
+
+def _readme(model: DemoModel, n_quartiers: int, seed: int) -> str:
+    communes = ", ".join(c.nom for c in model.communes[:8])
+    more = " …" if len(model.communes) > 8 else ""
+    return f"""# {model.nom}
+
+**{FICTIF}.** Ce dossier a été généré par `observatoire demo --quartiers {n_quartiers}
+--graine {seed}`. Rien n'y désigne un lieu réel : les noms sont inventés, les codes
+utilisent des départements fictifs et les contours sont en plein océan Atlantique.
+
+- {len(model.quartiers)} quartiers prioritaires 2024 et {len(model.quartiers_2015)} quartiers 2015 ;
+- {len(model.communes)} communes ({communes}{more}) ;
+- indicateurs : {", ".join(map(str, model.annees))} (géographie 2024),
+  {", ".join(map(str, model.annees_2015))} (géographie 2015).
+
+Chaque fichier est décrit dans `observatoire.toml` (entièrement commenté).
+Vérification : `observatoire valider --config observatoire.toml`.
+Ne modifiez pas ces fichiers à la main : régénérez-les (`make demo-data`).
+"""
 
 
 def _header(model, n_quartiers: int, seed: int) -> str:

@@ -35,6 +35,7 @@ DEPARTEMENTS = [
 EPCI_FIRST = 200000099
 CENTER_DEMO = (-5.5, 46.0)  # lon, lat : plein océan Atlantique
 CENTER_NATIONAL = (-6.2, 45.8)
+MIN_QUARTIERS = 3  # participation et contrat de ville supposent plusieurs quartiers
 MAX_QUARTIERS = 2500
 SINGLE_AGGLO_MAX = 40
 
@@ -58,8 +59,10 @@ class DemoGeography:
 
 def build_geography(rng: np.random.Generator, n_quartiers: int = 14) -> DemoGeography:
     """Construit le territoire fictif (``n_quartiers`` quartiers 2024)."""
-    if not 1 <= n_quartiers <= MAX_QUARTIERS:
-        raise ValueError(f"nombre de quartiers hors bornes : {n_quartiers} (1 à {MAX_QUARTIERS})")
+    if not MIN_QUARTIERS <= n_quartiers <= MAX_QUARTIERS:
+        raise ValueError(
+            f"nombre de quartiers hors bornes : {n_quartiers} ({MIN_QUARTIERS} à {MAX_QUARTIERS})"
+        )
     sizes = _agglo_sizes(rng, n_quartiers)
     national = len(sizes) > 1
     spacing_tiles = 340.0 if national else 260.0

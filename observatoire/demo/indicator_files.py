@@ -19,7 +19,7 @@ import pandas as pd
 
 from observatoire.demo.files import fr_number, write_csv, write_xlsx
 from observatoire.demo.indicators import PYRAMIDE
-from observatoire.demo.model import FICTIF
+from observatoire.demo.model import FICTIF, DemoModel
 
 IND_DIR = "indicateurs"
 NIVGEO = {
@@ -109,7 +109,7 @@ def _wide(values: pd.DataFrame, year: int, columns: dict[str, str], generation: 
     return terr, cells
 
 
-def write_indicators(values: pd.DataFrame, model, dest: Path) -> str:
+def write_indicators(values: pd.DataFrame, model: DemoModel, dest: Path) -> str:
     """Écrit les fichiers d'indicateurs sous ``dest/indicateurs`` ; renvoie le fragment TOML."""
     folder = dest / IND_DIR
     folder.mkdir(parents=True, exist_ok=True)
