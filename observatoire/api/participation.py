@@ -106,7 +106,7 @@ class ParticipationAPI:
         synth = synth[synth["quartier"] != ""]
         if quartier is not None:
             synth = synth[synth["quartier"] == quartier]
-        out = pa.taux_pour_1000(synth.rename(columns={}), self.obs.valeurs)
+        out = pa.taux_pour_1000(synth, self.obs.valeurs)
         return self._names(out.rename(columns={"periode": "annee"}).reset_index(drop=True))
 
     def tendance(
