@@ -32,7 +32,7 @@ def test_par_quartier_taux_pour_1000(api):
 
 def test_taux_par_annee_et_dispositif(api):
     t = api.taux_pour_1000().set_index(["quartier", "annee"])
-    assert t.loc[("QN00002B", "2023"), "taux_pour_1000"] == pytest.approx(21 / 1500 * 1000)
+    assert t.loc[("QN00002B", 2023), "taux_pour_1000"] == pytest.approx(21 / 1500 * 1000)
     d = api.par_dispositif(annee=2023).set_index("dispositif")
     assert d.loc["conseil citoyen", "participants"] == 18
 

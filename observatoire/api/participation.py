@@ -107,7 +107,9 @@ class ParticipationAPI:
         if quartier is not None:
             synth = synth[synth["quartier"] == quartier]
         out = pa.taux_pour_1000(synth, self.obs.valeurs)
-        return self._names(out.rename(columns={"periode": "annee"}).reset_index(drop=True))
+        out = out.rename(columns={"periode": "annee"}).reset_index(drop=True)
+        out["annee"] = out["annee"].astype(int)
+        return self._names(out)
 
     def tendance(
         self, periode: str = "trimestre", quartier: str | None = None, dispositif: str | None = None
