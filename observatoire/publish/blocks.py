@@ -18,12 +18,16 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
 MIME = "application/vnd.observatoire.bloc+json"
+_NUMERIC = re.compile(
+    r"^([<−+\-]?\s?[\d\s\u00a0,]+.*|n\.d\.|masqué|secret statistique|donnée non disponible)$"
+)
 DPI = 144  # net sur écran haute densité et vidéoprojecteur, léger dans le PDF
 
 
@@ -216,10 +220,14 @@ def tableau(
         return str(value)
 
     rows = [[cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    numeric = [
+        bool(rows) and all(_NUMERIC.match(r[i]) for r in rows) for i in range(len(frame.columns))
+    ]
     data = {
         "type": "tableau",
         "colonnes": [str(c) for c in frame.columns],
         "lignes": rows,
+        "numeriques": numeric,
         "entete_ligne": bool(entete_ligne),
         "legende": str(legende),
         "source": str(source),

@@ -121,6 +121,17 @@ def _source(api: Any, obs: Any) -> str:
     return "Programmation du contrat de ville (" + ", ".join(names) + ")" + fictif_suffix(obs)
 
 
+def _years_source(api: Any, obs: Any, years: list[int]) -> str:
+    """Source d'une figure : fichiers de programmation et années couvertes."""
+    present = sorted(set(years) & set(api.annees)) or sorted(years)
+    span = f"{present[0]}–{present[-1]}" if len(present) > 1 else str(present[0])
+    return (
+        _source(api, obs).replace(fictif_suffix(obs), "")
+        + f", programmation {span}"
+        + fictif_suffix(obs)
+    )
+
+
 def _no_actions(obs: Any, api: Any, p: Periode | None = None) -> str | None:
     if obs.actions.empty:
         return "Aucune programmation du contrat de ville n'est déclarée dans la configuration."
@@ -165,7 +176,13 @@ def programmation(obs: Any, p: Periode) -> Blocks:
     out.append(blocks.tableau(_amounts(by_year, "annee", "Année"),
                               legende="Programmation par année", source=src, display=False))  # fmt: skip
     by_pilier = api.totaux("pilier", p.annees)
-    out.append(blocks.figure(api.figure_montants("pilier", p.annees), display=False))
+    out.append(
+        blocks.figure(
+            api.figure_montants("pilier", p.annees),
+            source=_years_source(api, obs, p.annees),
+            display=False,
+        )
+    )
     out.append(blocks.tableau(_amounts(by_pilier, "pilier", "Pilier"),
                               legende="Programmation par pilier", source=src, display=False))  # fmt: skip
     return out
@@ -177,7 +194,13 @@ def financements(obs: Any, p: Periode) -> Blocks:
     if msg := _no_actions(obs, api, p):
         return absent(msg)
     src = _source(api, obs)
-    out: Blocks = [blocks.figure(api.figure_montants("financeur", p.annees), display=False)]
+    out: Blocks = [
+        blocks.figure(
+            api.figure_montants("financeur", p.annees),
+            source=_years_source(api, obs, p.annees),
+            display=False,
+        )
+    ]
     table = _amounts(api.totaux("financeur", p.annees), "financeur", "Financeur")
     out.append(blocks.tableau(table, legende="Montants par financeur", source=src, display=False))
     s = api.synthese(p.annees)
@@ -214,7 +237,13 @@ def repartition(obs: Any, p: Periode) -> Blocks:
     table = api.euros_par_habitant(p.annees)
     if table.empty:
         return absent("Aucun quartier n'est ciblé par les actions de la période.")
-    out: Blocks = [blocks.figure(api.figure_euros_par_habitant(p.annees), display=False)]
+    out: Blocks = [
+        blocks.figure(
+            api.figure_euros_par_habitant(p.annees),
+            source=_years_source(api, obs, p.annees),
+            display=False,
+        )
+    ]
     t = table.sort_values("euros_par_habitant", ascending=False, na_position="last")
     frame = pd.DataFrame(
         {
@@ -246,7 +275,13 @@ def besoins_moyens(obs: Any, p: Periode) -> Blocks:
     if summary.get("n", 0) < 3:
         return absent("Moins de trois quartiers ont à la fois un besoin mesuré et des moyens : "
                       "la comparaison n'est pas calculable.")  # fmt: skip
-    out: Blocks = [blocks.figure(api.figure_besoins_moyens(p.annees), display=False)]
+    out: Blocks = [
+        blocks.figure(
+            api.figure_besoins_moyens(p.annees),
+            source=_years_source(api, obs, p.annees),
+            display=False,
+        )
+    ]
     sentences = [
         f"Sur {summary['n']} quartiers, la corrélation entre le besoin et les euros par habitant "
         f"est de {format_number(summary['pearson'], 2)} (Pearson) et "
@@ -316,7 +351,13 @@ def quartier_contrat(obs: Any, q: Any) -> Blocks:
             frame, legende="Actions ciblant le quartier, par pilier", source=src, display=False
         )
     )
-    out.append(blocks.figure(api.figure_euros_par_habitant(years), display=False))
+    out.append(
+        blocks.figure(
+            api.figure_euros_par_habitant(years),
+            source=_years_source(api, obs, years),
+            display=False,
+        )
+    )
     top = acts.sort_values("accorde_quartier", ascending=False, na_position="last").head(MAX_ROWS)
     listing = pd.DataFrame({
         "Action": top["intitule"].astype(str),

@@ -51,6 +51,17 @@ def _source(obs: Any) -> str:
     return f"Feuilles de participation ({label})" + fictif_suffix(obs)
 
 
+def _years_source(obs: Any, code: str | None = None) -> str:
+    """Source d'une figure : feuilles de participation, années couvertes, recensement."""
+    ev = obs.participation.evenements(code)
+    years = sorted(int(y) for y in ev["annee"].dropna().unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    base = _source(obs).replace(fictif_suffix(obs), "")
+    return f"{base}, événements {span} ; population : INSEE (pyramide des âges)" + fictif_suffix(
+        obs
+    )
+
+
 def quartier_participation(obs: Any, q: Any) -> Blocks:
     """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier."""
     if obs.evenements.empty:
@@ -112,7 +123,11 @@ def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
             "La représentativité des participants n'est pas calculable pour ce quartier "
             "(ventilations par âge et par sexe absentes ou trop petites)."
         )
-    out: Blocks = [blocks.figure(api.figure_representativite(q.code), display=False)]
+    out: Blocks = [
+        blocks.figure(
+            api.figure_representativite(q.code), source=_years_source(obs, q.code), display=False
+        )
+    ]
     rows = pd.DataFrame(
         {
             "Groupe": known["libelle"].astype(str),
@@ -234,5 +249,7 @@ def evaluation_participation(obs: Any, p: Any) -> Blocks:
         out.append(
             blocks.tableau(frame, legende="Participation par dispositif", source=src, display=False)
         )
-    out.append(blocks.figure(api.figure_tendance("trimestre"), display=False))
+    out.append(
+        blocks.figure(api.figure_tendance("trimestre"), source=_years_source(obs), display=False)
+    )
     return out
