@@ -141,6 +141,14 @@ def test_national_scale_spreads_over_many_communes_and_epci(tmp_path):
     assert all(check_code(c.code, "commune") is None for c in model.communes)
 
 
+def test_national_scale_keeps_the_requested_count():
+    from observatoire.demo.geography import _agglo_sizes
+
+    for seed in range(60):
+        sizes = _agglo_sizes(np.random.default_rng(seed), 1600 + seed)
+        assert sum(sizes) == 1600 + seed and min(sizes) >= 3
+
+
 # ------------------------------------------------------------------ indicateurs
 
 

@@ -131,7 +131,8 @@ def _agglo_sizes(rng: np.random.Generator, n: int) -> list[int]:
         sizes.append(int(rng.integers(3, 26)))
     sizes[-1] -= sum(sizes) - n
     if sizes[-1] < 3:  # dernier trop petit : reversé au précédent
-        sizes[-2] += sizes.pop()
+        last = sizes.pop()
+        sizes[-1] += last
     return sizes
 
 
