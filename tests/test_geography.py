@@ -241,3 +241,18 @@ def test_duplicate_quartier_in_list():
         "fichier liste_qpv_doublon.csv, ligne 4, colonne « code_qp » — quartier en double "
         "(déjà à la ligne 2) — valeur trouvée : « QN00001A » — attendu : une seule ligne par quartier"
     ]
+
+
+def test_zipped_shapefile_as_downloaded(tmp_path):
+    import zipfile
+
+    from lecteurs_outils import FIX
+
+    archive = tmp_path / "communes.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            z.write(FIX / f"communes_l93{ext}", f"communes_l93{ext}")
+    src = SourceConfig("communes", "communes_contours", archive, {}, "observatoire.toml")
+    c = load_communes_contours(src, context())["communes_contours"]
+    assert c["code"].tolist() == ["00101", "00102"]
+    assert c.crs.to_epsg() == 2154

@@ -55,7 +55,7 @@ def read_geo(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFra
         problems.add(
             "format de contours non pris en charge",
             found=path.suffix,
-            expected="GeoJSON (.geojson), Shapefile (.shp), GeoPackage (.gpkg) ou GeoParquet",
+            expected="GeoJSON (.geojson), Shapefile (.shp ou .zip), GeoPackage (.gpkg) ou GeoParquet",
         )
         problems.raise_if_any()
     try:
