@@ -210,7 +210,15 @@ def _revenus_xlsx(values, model, year, path: Path) -> None:
         path,
         [
             ("Documentation", doc, {"bold": [1, 3], "widths": [22, 80]}),
-            ("Données", data, {"bold": [1, 4], "widths": [20, 34, 22] + [12] * len(REVENUS)}),
+            (
+                "Données",
+                data,
+                {
+                    "bold": [1, 4],
+                    "widths": [20, 34, 22] + [12] * len(REVENUS),
+                    "merge": ["A1:I1", "A2:I2"],  # titres fusionnés, comme dans les vrais classeurs
+                },
+            ),
         ],
     )
 
@@ -229,10 +237,13 @@ def _long_csv(values, model, path: Path) -> None:
     ]  # fmt: skip
     for r in sel.itertuples(index=False):
         hidden = bool(r.marqueur)
+        text = r.texte_pt
+        if r.niveau == "ensemble_qpv" and not hidden and "." in text:
+            text = repr(float(text) + 1e-13)  # artefact d'un outil précédent : 43.90000000000001
         rows.append(
             [
                 r.code, NIVGEO[r.niveau], r.nom, label[r.indicateur], r.annee,
-                r.texte_pt,
+                text,
                 "" if hidden else fr_number(r.numerateur, 0, False),
                 "" if hidden else fr_number(r.denominateur, 0, False),
                 FICTIF,
