@@ -256,3 +256,14 @@ def test_zipped_shapefile_as_downloaded(tmp_path):
     c = load_communes_contours(src, context())["communes_contours"]
     assert c["code"].tolist() == ["00101", "00102"]
     assert c.crs.to_epsg() == 2154
+
+
+def test_quartier_on_two_epci():
+    t = territoires(source("qpv_liste", "liste_qpv_deux_epci.csv"))
+    rives = t.loc[("QN00005E", "qpv")]
+    assert rives["communes"] == "00101;00201"
+    assert rives["epci"] == "200000099;200000111"
+    assert t.loc[("200000111", "epci"), "nom"] == "CC de Rivebelle"
+    assert t.loc[("200000111", "epci"), "departement"] == "00"
+    assert t.loc[("00201", "commune"), "nom"] == "Rivebelle"
+    assert t.loc[("00201", "commune"), "epci"] is None  # ambigu : non attribué

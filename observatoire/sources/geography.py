@@ -134,15 +134,13 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
         for c in communes:
             _check(problems, c, "commune", line, cols.get("communes", "communes"))
         names = split_list(get("noms_communes"))
-        epci = parse_code(get("epci")) or None
-        dep = parse_code(get("departement")) or None
-        reg = parse_code(get("region")) or None
-        if epci:
-            _check(problems, epci, "epci", line, cols["epci"])
-        if dep:
-            _check(problems, dep, "departement", line, cols["departement"])
-        if reg:
-            _check(problems, reg, "region", line, cols["region"])
+        # EPCI, département, région : en général un seul, parfois une liste
+        level_codes = {}
+        for key in ("epci", "departement", "region"):
+            level_codes[key] = [parse_code(c) for c in split_list(get(key))]
+            for c in level_codes[key]:
+                _check(problems, c, key, line, cols.get(key, key))
+        joined = {k: ";".join(v) or None for k, v in level_codes.items()}
         records.append(
             {
                 "code": code,
@@ -150,56 +148,36 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
                 "nom": get("nom") or None,
                 "generation": generation,
                 "communes": ";".join(communes) or None,
-                "epci": epci,
-                "departement": dep,
-                "region": reg,
+                **joined,
                 "ligne": line,
                 "deduit": False,
             }
         )
-        base = {"epci": epci, "departement": dep, "region": reg, "ligne": line, "deduit": True}
-        for i, c in enumerate(communes):
-            name = names[i] if len(names) == len(communes) else None
-            parents.setdefault(
-                (c, "commune"), {"code": c, "niveau": "commune", "nom": name, **base}
-            )
-        if epci:
-            parents.setdefault(
-                (epci, "epci"),
-                {
-                    **base,
-                    "code": epci,
-                    "niveau": "epci",
-                    "nom": get("nom_epci") or None,
-                    "epci": None,
-                },
-            )
-        if dep:
-            parents.setdefault(
-                (dep, "departement"),
-                {
-                    **base,
-                    "code": dep,
-                    "niveau": "departement",
-                    "nom": get("nom_departement") or None,
-                    "epci": None,
-                    "departement": None,
-                },
-            )
-        if reg:
-            parents.setdefault(
-                (reg, "region"),
-                {
-                    "code": reg,
-                    "niveau": "region",
-                    "nom": get("nom_region") or None,
-                    "ligne": line,
-                    "deduit": True,
-                },
-            )
+        single = {k: (v[0] if len(v) == 1 else None) for k, v in level_codes.items()}
+        _add_parents(parents, "commune", communes, names, single, line)
+        upper = {
+            "epci": {"departement": single["departement"], "region": single["region"]},
+            "departement": {"region": single["region"]},
+            "region": {},
+        }
+        for key, extra in upper.items():
+            noms = split_list(get(f"nom_{key}"))
+            _add_parents(parents, key, level_codes[key], noms, extra, line)
     problems.raise_if_any()
     ctx.warnings += problems.warnings
     return {"territoires": territory_frame(records + list(parents.values()), source.name)}
+
+
+def _add_parents(
+    parents: dict, niveau: str, codes: list[str], names: list[str], links: dict, line: int
+) -> None:
+    """Ajoute les territoires parents déduits d'une ligne (la première occurrence gagne)."""
+    for i, code in enumerate(codes):
+        name = names[i] if len(names) == len(codes) else None
+        parents.setdefault(
+            (code, niveau),
+            {"code": code, "niveau": niveau, "nom": name, **links, "ligne": line, "deduit": True},
+        )
 
 
 def territory_frame(records: list[dict], source_name: str) -> pd.DataFrame:
