@@ -106,7 +106,7 @@ def build_geography(rng: np.random.Generator, n_quartiers: int = 14) -> DemoGeog
         else:
             raise RuntimeError(f"impossible de placer {size} quartiers dans une agglomération")
         base = sum(len(p) for p in pops)
-        _register(geo, plan, tiles, epci, offset, base, counters, rng, national)
+        _register(geo, plan, tiles, epci, offset, base, counters, rng)
         pops.append(plan.tile_pop)
         ps.append(plan.tile_p)
         ys.append(plan.tile_y)
@@ -165,7 +165,6 @@ def _register(
     base: int,
     counters: dict[str, dict[str, int]],
     rng: np.random.Generator,
-    national: bool,
 ) -> None:
     """Attribue les codes, place les polygones en Lambert-93 et remplit le modèle."""
     model = geo.model
