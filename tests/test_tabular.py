@@ -182,3 +182,11 @@ def test_broken_parquet(tmp_path):
     with pytest.raises(InputError) as info:
         read_raw_table(path, problems=ProblemCollector("abime.parquet"))
     assert "fichier Parquet illisible" in str(info.value)
+
+
+def test_excel_unicode_text_export_utf16_tabs():
+    table, _ = read("texte_unicode_excel.txt")
+    assert table.encoding == "utf-16"
+    assert table.separator == "\t"
+    assert table.frame["nom_qp"].tolist() == ["Les Hauts de Brume", "Le Port"]
+    assert table.frame["taux_pauvrete"].tolist() == ["43,9", "s"]

@@ -48,6 +48,8 @@ ENCODING_ALIASES = {
     "latin1": "latin-1",
     "iso-8859-1": "latin-1",
     "iso-8859-15": "iso-8859-15",
+    "utf-16": "utf-16",
+    "utf16": "utf-16",
 }
 
 
@@ -99,6 +101,11 @@ def detect_encoding(data: bytes, declared: str | None, file: str) -> tuple[str, 
         if enc == "utf-8" and text.startswith("\ufeff"):
             text = text[1:]
         return text, enc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -156,7 +163,8 @@ def _read_csv_rows(
         raise InputError(
             [_problem(file, "le fichier est vide", expected="un tableau avec en-tête")]
         )
-    if looks_binary(data):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # « Texte Unicode » d'Excel
+    if looks_binary(data) and not utf16:
         raise InputError(
             [
                 _problem(
