@@ -190,3 +190,12 @@ def test_excel_unicode_text_export_utf16_tabs():
     assert table.separator == "\t"
     assert table.frame["nom_qp"].tolist() == ["Les Hauts de Brume", "Le Port"]
     assert table.frame["taux_pauvrete"].tolist() == ["43,9", "s"]
+
+
+def test_old_excel_format_gets_a_conversion_hint(tmp_path):
+    path = tmp_path / "revenus_2017.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 ancien classeur")
+    with pytest.raises(InputError) as info:
+        read_raw_table(path, problems=ProblemCollector(path.name))
+    assert "format de fichier non pris en charge — valeur trouvée : « xls »" in str(info.value)
+    assert "enregistrez-le au format .xlsx ou .csv" in str(info.value)

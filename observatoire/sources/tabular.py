@@ -329,7 +329,13 @@ def read_raw_table(
                     file,
                     "format de fichier non pris en charge",
                     found=fmt,
-                    expected="csv, xlsx ou parquet",
+                    expected="csv, xlsx ou parquet"
+                    + (
+                        " : ouvrez le fichier dans un tableur et enregistrez-le au format "
+                        ".xlsx ou .csv"
+                        if fmt in ("xls", "ods", "xlsb")
+                        else ""
+                    ),
                 )
             ]
         )
