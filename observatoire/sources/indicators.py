@@ -228,7 +228,7 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
         )
     cells = IndicatorCells(source, problems, catalogue)
     if forme == "large":
-        _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells, ctx)
+        _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells)
     else:
         _long(raw, cols, mapping, year, source, niveaux, cells)
     problems.raise_if_any()
@@ -238,7 +238,15 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
     return {"valeurs": frame}
 
 
-def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells, ctx):
+def _aux_columns(
+    raw: RawTable, kind: str, table: dict[str, str], problems: ProblemCollector
+) -> dict[str, str]:
+    """Colonnes réelles des numérateurs (ou dénominateurs) : identifiant → colonne."""
+    found = _resolve(raw, {f"{kind}.{ident}": col for ident, col in table.items()}, problems)
+    return {key.split(".", 1)[1]: real for key, real in found.items()}
+
+
+def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells):
     problems = cells.problems
     reserved = set(cols.values())
     actual = {normalise_label(c): c for c in raw.frame.columns}
@@ -248,10 +256,9 @@ def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux,
         pairs = [
             (actual[i], i) for i in cells.catalogue if i in actual and actual[i] not in reserved
         ]
-    extra = {k: _resolve(raw, {f"{kind}.{i}": c for i, c in t.items()}, problems)
-             for kind, t in (("numerateurs", numerateurs), ("denominateurs", denominateurs))
-             for k in [kind]}  # fmt: skip
-    used = reserved | {c for c, _ in pairs} | {c for d in extra.values() for c in d.values()}
+    num_of = _aux_columns(raw, "numerateurs", numerateurs, problems)
+    den_of = _aux_columns(raw, "denominateurs", denominateurs, problems)
+    used = reserved | {c for c, _ in pairs} | set(num_of.values()) | set(den_of.values())
     ignored = [c for c in raw.frame.columns if c not in used]
     if ignored and mapping:
         problems.warn(
@@ -266,8 +273,6 @@ def _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux,
         )
     if problems.errors:
         return
-    num_of = {k.split(".", 1)[1]: v for k, v in extra["numerateurs"].items()}
-    den_of = {k.split(".", 1)[1]: v for k, v in extra["denominateurs"].items()}
     for pos, rec in enumerate(raw.records()):
         line = raw.line_of(pos)
         terr = _territory(rec, cols, source, niveaux, problems, line)
