@@ -28,8 +28,21 @@ COMMANDS = {
 }
 
 
+class FrenchFormatter(argparse.HelpFormatter):
+    """Formateur d'aide : « Utilisation : » au lieu de « usage: »."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        return super().add_usage(
+            usage, actions, groups, "Utilisation : " if prefix is None else prefix
+        )
+
+
 class FrenchParser(argparse.ArgumentParser):
     """ArgumentParser dont les messages d'usage sont en français."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", FrenchFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -64,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
     parser.add_argument(
-        "--version", action="version", version=f"observatoire {__version__}", help="affiche la version"
+        "--version",
+        action="version",
+        version=f"observatoire {__version__}",
+        help="affiche la version",
     )
     parser.add_argument(
         "--debug", action="store_true", help="affiche la trace Python complète en cas d'erreur"
