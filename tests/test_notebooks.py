@@ -289,3 +289,54 @@ def test_notebooks_d_exploration_tournent_de_haut_en_bas(name, demo_config, tmp_
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     assert sum(bool(c.get("outputs")) for c in nb.cells if c.cell_type == "code") >= 3
+
+
+# ------------------------------------------------------------------ texte hostile
+
+HOSTILE = "<script>alert('q')</script>\"><img src=x onerror=alert(2)>"
+
+
+@pytest.fixture(scope="session")
+def hostile_report(root, tmp_path_factory) -> Path:
+    """La démo dont le quartier QN00001A porte un nom piégé, et son tableau de bord."""
+    data = tmp_path_factory.mktemp("hostile") / "demo"
+    shutil.copytree(root / "data" / "demo", data, ignore=shutil.ignore_patterns(".cache"))
+    liste = data / "geographie" / "liste_qpv_2024.csv"
+    lines = liste.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{QUARTIER};"):
+            code, _name, rest = line.split(";", 2)
+            lines[i] = f'{code};"{HOSTILE.replace(chr(34), chr(34) * 2)}";{rest}'
+    liste.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("hostile-reports")
+    job = ReportJob("quartier", data / "observatoire.toml", {"quartier": QUARTIER})
+    result = produce_report(job, out)
+    assert result.status == "ok", result.error
+    return out / "quartiers" / f"{QUARTIER}.html"
+
+
+@pytest.mark.slow
+def test_nom_de_quartier_hostile_affiche_comme_du_texte(hostile_report):
+    html = hostile_report.read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "<img src=x" not in html
+    assert "Tableau de bord — &lt;script&gt;alert(&#39;q&#39;)&lt;/script&gt;" in html
+
+
+@pytest.mark.slow
+@needs_poppler
+def test_nom_de_quartier_hostile_dans_le_pdf(hostile_report):
+    pages = pdf_pages(hostile_report.with_suffix(".pdf"))
+    assert f"{HOSTILE} ({QUARTIER}) — millésime" in pages[-1]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_nom_de_quartier_hostile_sans_effet_dans_chromium(chromium, hostile_report):  # noqa: F811
+    with open_offline(chromium, hostile_report, wait_ms=800) as page:
+        assert page.problems == []  # aucune boîte de dialogue, requête ni erreur
+        assert page.page.locator("h1").inner_text() == f"Tableau de bord — {HOSTILE}"
+        for frame in page.page.frames:
+            assert frame.locator("img[src='x']").count() == 0
+        frame = [f for f in page.page.frames if f.url == "about:srcdoc"][0]
+        assert frame.locator("path.leaflet-interactive").count() >= 1

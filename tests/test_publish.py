@@ -184,3 +184,20 @@ def test_rendu_impression_sans_carte_interactive(produced):
     assert "<iframe" not in printed
     assert 'class="filigrane"' in printed
     assert "@page" in printed and "counter(pages)" in printed
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler absent")
+def test_sans_donnees_fictives_ni_bandeau_ni_filigrane(fixtures, tmp_path):
+    config = fixtures / "publish" / "reel.toml"
+    result = produce_report(ReportJob("quartier", config, {"quartier": "QN00001A"}), tmp_path)
+    assert result.status == "ok", result.error
+    html = (tmp_path / "quartiers" / "QN00001A.html").read_text(encoding="utf-8")
+    assert "Données fictives" not in html and 'class="bandeau-fictif"' not in html
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "quartiers" / "QN00001A.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Données fictives" not in text and "fictives" not in text
+    assert "Page 1 / " in text

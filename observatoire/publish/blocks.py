@@ -249,7 +249,7 @@ def provenance(obs: Any, *, display: bool = True, **parametres: Any) -> Block | 
 def _figure_png(fig: Any, dpi: int = DPI) -> str:
     """PNG (base64) de la figure ; une figure pyplot est fermée (pas de double affichage)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     if getattr(fig.canvas, "manager", None) is not None:
         import matplotlib.pyplot as plt
 

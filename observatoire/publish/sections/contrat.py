@@ -19,7 +19,7 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
 from observatoire.views.format import format_euros, format_number, format_percent
 
 STATUS_LABELS = {
@@ -321,7 +321,7 @@ def quartier_contrat(obs: Any, q: Any) -> Blocks:
         return absent("Aucune action de la programmation ne cible ce quartier.")
     years = api.annees
     src = _source(api, obs)
-    per_hab = api.euros_par_habitant(years)
+    per_hab = cached(obs, "euros_par_habitant", lambda: api.euros_par_habitant(years))
     mine = per_hab[per_hab["quartier"] == q.code]
     known = per_hab["euros_par_habitant"].dropna()
     sentences = [
@@ -351,11 +351,16 @@ def quartier_contrat(obs: Any, q: Any) -> Blocks:
             frame, legende="Actions ciblant le quartier, par pilier", source=src, display=False
         )
     )
+    # Même figure pour tous les quartiers : calculée une fois par territoire chargé.
     out.append(
-        blocks.figure(
-            api.figure_euros_par_habitant(years),
-            source=_years_source(api, obs, years),
-            display=False,
+        cached(
+            obs,
+            "figure_euros_par_habitant",
+            lambda: blocks.figure(
+                api.figure_euros_par_habitant(years),
+                source=_years_source(api, obs, years),
+                display=False,
+            ),
         )
     )
     top = acts.sort_values("accorde_quartier", ascending=False, na_position="last").head(MAX_ROWS)

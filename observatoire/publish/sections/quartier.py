@@ -19,7 +19,7 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, fictif_suffix
 from observatoire.views.format import format_points, format_value
 
 KEY_INDICATORS = (
@@ -52,9 +52,14 @@ def gap_table(obs: Any) -> pd.DataFrame:
 
 
 def prepare(obs: Any) -> None:
-    """Précalcule les tables partagées (utile avant de forker un processus par rapport)."""
+    """Précalcule ce que partagent les tableaux de bord (avant de forker un processus par
+    rapport) : écarts de tous les quartiers, euros par habitant et sa figure."""
+    from observatoire.publish.sections import contrat
+
     gap_table(obs)
-    cached(obs, "prepare", lambda: True)
+    if len(obs.quartiers) and len(obs.actions):
+        q = contexte(obs, None, None)
+        contrat.quartier_contrat(obs, q)
 
 
 def _split(text: object) -> tuple[str, ...]:
