@@ -340,3 +340,10 @@ def test_nom_de_quartier_hostile_sans_effet_dans_chromium(chromium, hostile_repo
             assert frame.locator("img[src='x']").count() == 0
         frame = [f for f in page.page.frames if f.url == "about:srcdoc"][0]
         assert frame.locator("path.leaflet-interactive").count() >= 1
+
+
+def test_quartier_inconnu_donne_un_statut_erreur_en_francais(demo_config, tmp_path):
+    result = produce_report(ReportJob("quartier", demo_config, {"quartier": "QN99999Z"}), tmp_path)
+    assert result.status == "erreur"
+    assert "Quartier inconnu : « QN99999Z »" in result.error
+    assert result.outputs == [] and not list(tmp_path.rglob("*.html"))

@@ -30,7 +30,7 @@ STATUS_LABELS = {
     "solde": "soldé",
     "abandonne": "abandonné",
 }
-MAX_ROWS = 25
+MAX_ROWS = 10  # actions listées dans le tableau de bord (les plus grosses parts)
 
 
 @dataclass(frozen=True)

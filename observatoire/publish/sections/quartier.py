@@ -208,6 +208,8 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     latest = latest[latest["unite"] != "nombre"]
     refs = list(dict.fromkeys(latest["reference"]))
     records = []
+    order = {ind: i for i, ind in enumerate(cat.index)}  # ordre du catalogue (par thème)
+    latest = latest.assign(_o=latest["indicateur"].map(order)).sort_values("_o", kind="stable")
     for ind, part in latest.groupby("indicateur", sort=False):
         unite = cat["unite"].get(ind)
         first = part.iloc[0]
@@ -218,8 +220,11 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
         for r in part.itertuples(index=False):
             ref = format_value(r.reference_valeur, unite, r.reference_statut)
             if pd.notna(r.ecart):
-                diff = format_points(r.ecart) if unite == "%" else format_value(r.ecart, unite)
-                ref += f" (écart {diff})"
+                sign = "+" if r.ecart > 0 else ""
+                diff = (
+                    format_points(r.ecart) if unite == "%" else sign + format_value(r.ecart, unite)
+                )
+                ref += f" ({diff})"
             record[REFERENCE_LABELS.get(r.reference, r.reference)] = ref
         records.append(record)
     frame = pd.DataFrame(records)
@@ -229,7 +234,10 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     out.append(
         blocks.tableau(
             frame,
-            legende="Valeurs du quartier et de ses territoires de référence (écart entre parenthèses)",
+            legende=(
+                "Valeurs du quartier et de ses territoires de référence ; entre parenthèses, "
+                "l'écart du quartier à la référence (en points pour un taux)"
+            ),
             source="; ".join(producers) + fictif_suffix(obs),
             display=False,
         )
