@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from browser import chromium, open_offline  # noqa: F401  (fixture pytest)
 
+from observatoire.errors import ObservatoireError
 from observatoire.publish.index import write_index
 from observatoire.publish.jobs import ReportJob
 from observatoire.publish.report import produce_report
@@ -347,3 +348,42 @@ def test_quartier_inconnu_donne_un_statut_erreur_en_francais(demo_config, tmp_pa
     assert result.status == "erreur"
     assert "Quartier inconnu : « QN99999Z »" in result.error
     assert result.outputs == [] and not list(tmp_path.rglob("*.html"))
+
+
+# ------------------------------------------------------------------ sections sans notebook
+
+
+def test_perimetre_communal_restreint_l_evaluation(obs_demo):
+    from observatoire.publish.sections import contrat
+
+    if obs_demo.actions.empty:
+        pytest.skip("la démo n'a pas de programmation du contrat de ville")
+    commune = obs_demo.quartiers["communes"].str.split(";").str[0].value_counts().index[-1]
+    whole = contrat.periode(obs_demo, None, None, None)
+    local = contrat.periode(obs_demo, None, None, commune)
+    assert local.perimetre_nom and local.libelle.endswith(local.perimetre_nom)
+    total = contrat.contrat_api(obs_demo, whole).synthese(whole.annees)["actions"]
+    restricted = contrat.contrat_api(obs_demo, local).synthese(local.annees)["actions"]
+    assert 0 < restricted < total
+    with pytest.raises(ObservatoireError, match="Périmètre inconnu"):
+        contrat.periode(obs_demo, None, None, "99999")
+
+
+def test_sections_sans_donnees_une_phrase(fixtures):
+    import observatoire
+    from observatoire.publish.sections import contrat, participation
+    from observatoire.publish.sections.quartier import Quartier
+
+    obs = observatoire.open(fixtures / "publish" / "observatoire.toml")  # aucune source
+    q = Quartier("QN00001A", "Essai", ("00101",), ("Commune",), None, True)
+    for section in (participation.quartier_participation, contrat.quartier_contrat):
+        blocks = section(obs, q)
+        assert [b.data["type"] for b in blocks] == ["absent"]
+    assert "Aucune donnée de participation" in blocks_text(
+        participation.quartier_participation(obs, q)
+    )
+    assert "Aucune programmation" in blocks_text(contrat.quartier_contrat(obs, q))
+
+
+def blocks_text(blocks) -> str:
+    return " ".join(b.data.get("message", "") for b in blocks)

@@ -152,7 +152,10 @@ def write_index(out_dir: Path, results: list[ReportResult], obs: Any) -> Path:
     out_dir = Path(out_dir)
     names = dict(zip(obs.territoires["code"], obs.territoires["nom"], strict=False))
     links = dashboard_links(results, out_dir)
-    map_html, map_alt = _map(obs, links)
+    try:
+        map_html, map_alt = _map(obs, links)
+    except Exception as exc:  # la liste des rapports reste publiée sans la carte
+        map_html, map_alt = None, f"Carte des quartiers indisponible : {exc}"
     now = datetime.now()
     failures = sum(r.status != "ok" for r in results)
     html = (
