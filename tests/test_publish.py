@@ -201,3 +201,25 @@ def test_sans_donnees_fictives_ni_bandeau_ni_filigrane(fixtures, tmp_path):
     ).stdout
     assert "Données fictives" not in text and "fictives" not in text
     assert "Page 1 / " in text
+
+
+def test_blocs_echappent_et_formatent_sans_notebook():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from observatoire.publish import blocks
+    from observatoire.publish.render import block_html
+
+    table = pd.DataFrame({"Quartier": [HOSTILE, "Les Hauts"], "Population": [4210, None]})
+    block = blocks.tableau(table, legende="Population", source="INSEE", display=False)
+    assert block.data["lignes"] == [[HOSTILE, "4\u00a0210"], ["Les Hauts", "n.d."]]
+    assert block.data["numeriques"] == [False, True]
+    html = block_html(block.data)
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert '<th scope="row">Les Hauts</th><td class="num">n.d.</td>' in html
+    with pytest.raises(ValueError, match="texte alternatif"):
+        blocks.figure(Figure(), alt=" ", source="INSEE", display=False)
+    bundle = blocks.figure(Figure(), alt="Figure vide", source="INSEE", display=False)
+    mimes = bundle._repr_mimebundle_()
+    assert set(mimes) == {blocks.MIME, "image/png", "text/plain"}
+    assert "image" not in mimes[blocks.MIME]  # l'image n'est stockée qu'une fois
