@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from observatoire.config import Config, load_config
 from observatoire.errors import ConfigError, OutputError
-from observatoire.publish.jobs import ReportJob
+from observatoire.publish.jobs import SAFE_CODE, ReportJob
 from observatoire.publish.lock import OutputLock
 from observatoire.publish.manifest import Manifest
 from observatoire.publish.plan import (
@@ -158,6 +158,13 @@ def run_batch(request: BatchRequest) -> BatchSummary:
     """Produit les rapports demandés (voir le module) ; renvoie le bilan."""
     start = time.monotonic()
     config = load_config(request.config)
+    malformed = [c for c in request.quartiers if not SAFE_CODE.match(c)]
+    if malformed:  # refusé avant toute lecture : ni cache ni sortie écrits
+        raise ConfigError(
+            "Code(s) de quartier invalide(s) : "
+            + ", ".join(repr(c) for c in malformed)
+            + " — attendu : un code QPV (ex. QN04901M, QP093005)"
+        )
     out_dir = Path(request.out_dir or config.output_dir).resolve()
     manifest = Manifest.load(out_dir)
     data_fp, files = data_fingerprint(config, manifest.files)

@@ -9,7 +9,8 @@ from typing import Any
 
 from observatoire.errors import ObservatoireError
 
-SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+# \Z et non $ : « $ » accepterait un saut de ligne final (« QN00001A\n »).
+SAFE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}\Z")
 KINDS = ("quartier", "evaluation")
 
 
