@@ -23,6 +23,7 @@ Exemple ::
 from __future__ import annotations
 
 import html
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -132,6 +133,28 @@ def legend_html(
     )
 
 
+REFIT_JS = """
+window.addEventListener("load", function () {
+  var map = window["MAP"], bounds = L.latLngBounds(BOUNDS), box = map.getContainer();
+  function refit() {
+    if (box.clientWidth > 0 && box.clientHeight > 0) {
+      map.invalidateSize(false);  // sans animation : un cadre hors écran ne l'achèverait pas
+      map.setView(bounds.getCenter(), map.getBoundsZoom(bounds), { reset: true });
+    }
+  }
+  if (map._animatingZoom) { map.once("zoomend", refit); }
+  refit();
+  if (window.ResizeObserver) {
+    var empty = box.clientWidth === 0 || box.clientHeight === 0;
+    new ResizeObserver(function () {
+      if (empty) { refit(); }
+      empty = box.clientWidth === 0 || box.clientHeight === 0;
+    }).observe(box);
+  }
+});
+"""
+
+
 def interactive_map(
     contours: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame | None,
@@ -201,6 +224,11 @@ def interactive_map(
         tooltip=folium.GeoJsonTooltip(fields=["infobulle"], labels=False, sticky=True),
     ).add_to(m)  # fmt: skip
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # Dans un <iframe srcdoc> (rapports), la carte peut s'initialiser avant que son cadre
+    # ait une taille : on recadre au chargement, puis quand le cadre prend sa taille.
+    refit = REFIT_JS.replace("MAP", m.get_name())
+    refit = refit.replace("BOUNDS", json.dumps([[miny, minx], [maxy, maxx]]))
+    m.get_root().script.add_child(Element(refit), name="obs_recadrage")
     m.add_child(MetricScale())
     n_na = int((~ok).sum())
     has_communes = communes is not None and len(communes) > 0
