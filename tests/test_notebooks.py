@@ -387,3 +387,16 @@ def test_sections_sans_donnees_une_phrase(fixtures):
 
 def blocks_text(blocks) -> str:
     return " ".join(b.data.get("message", "") for b in blocks)
+
+
+def test_carte_statique_seulement_si_le_pdf_est_demande(obs_demo, monkeypatch):
+    from observatoire.publish.sections import quartier
+
+    q = quartier.contexte(obs_demo, QUARTIER, None)
+    monkeypatch.setenv("OBSERVATOIRE_FORMATS", "html")
+    [html_only] = quartier.carte(obs_demo, q)
+    assert html_only.data["image"] is None and "leaflet" in html_only.data["html"].lower()
+    monkeypatch.setenv("OBSERVATOIRE_FORMATS", "html,pdf")
+    [both] = quartier.carte(obs_demo, q)
+    assert both.data["image"] and both.data["html"]
+    assert q.nom in both.data["alt"]

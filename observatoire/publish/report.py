@@ -27,6 +27,7 @@ from observatoire.config import load_config
 from observatoire.errors import ConfigError, ObservatoireError, OutputError
 from observatoire.publish.jobs import ReportJob
 from observatoire.publish.render import render_html, render_pdf
+from observatoire.publish.sections import FORMATS_ENV
 
 FORMATS = ("html", "pdf")
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -145,6 +146,9 @@ def produce_report(
     def failed(message: str) -> ReportResult:
         return ReportResult(job, [], "erreur", time.perf_counter() - start, message)
 
+    # Le notebook sait quels formats seront rendus (ex. pas de carte statique sans PDF).
+    previous = os.environ.get(FORMATS_ENV)
+    os.environ[FORMATS_ENV] = ",".join(formats)
     try:
         nb = pm.execute_notebook(
             source,
@@ -157,6 +161,11 @@ def produce_report(
         )
     except Exception as exc:  # une erreur du notebook ne doit pas arrêter le lot
         return failed(execution_error(exc, source.name))
+    finally:
+        if previous is None:
+            os.environ.pop(FORMATS_ENV, None)
+        else:
+            os.environ[FORMATS_ENV] = previous
 
     outputs: list[Path] = []
     try:

@@ -12,6 +12,7 @@ Exemple ::
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -47,3 +48,15 @@ def fictif_suffix(obs: Any) -> str:
 def absent(message: str) -> Blocks:
     """Une section sans données : une phrase."""
     return [blocks.absent(message, display=False)]
+
+
+FORMATS_ENV = "OBSERVATOIRE_FORMATS"
+
+
+def wanted_formats() -> tuple[str, ...]:
+    """Formats que le rendu produira (``OBSERVATOIRE_FORMATS``, posé par ``produce_report``).
+
+    Hors rendu (JupyterLab), les deux : ``("html", "pdf")``.
+    """
+    value = os.environ.get(FORMATS_ENV, "html,pdf")
+    return tuple(f.strip() for f in value.split(",") if f.strip())

@@ -19,7 +19,7 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, fictif_suffix, wanted_formats
 from observatoire.views.format import format_points, format_value
 
 KEY_INDICATORS = (
@@ -175,7 +175,22 @@ def portrait(obs: Any, q: Quartier) -> Blocks:
         out.append(
             blocks.absent("Aucun indicateur n'est disponible pour ce quartier.", display=False)
         )
+    pyramid_year = _pyramid_year(obs, q)
+    if pyramid_year is not None:
+        fig = obs.indicateurs.pyramide(q.code, pyramid_year)
+        out.append(blocks.figure(fig, display=False))
     return out
+
+
+def _pyramid_year(obs: Any, q: Quartier) -> int | None:
+    """Dernier millésime (≤ celui du rapport) où la pyramide des âges du quartier est complète."""
+    v = obs.valeurs
+    v = v[(v["code"] == q.code) & v["indicateur"].str.startswith("pop_") & (v["statut"] == "ok")]
+    if q.millesime is not None:
+        v = v[v["annee"] <= q.millesime]
+    counts = v.groupby("annee")["indicateur"].nunique()
+    complete = counts[counts >= 12]  # 6 tranches × 2 sexes
+    return int(complete.index.max()) if len(complete) else None
 
 
 def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
@@ -306,20 +321,45 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     return out
 
 
+def _map_indicator(obs: Any, q: Quartier, preferred: str) -> tuple[str, int] | None:
+    """Indicateur de la carte (``preferred`` s'il a des valeurs) et son millésime ≤ celui du rapport."""
+    v = obs.valeurs
+    v = v[(v["niveau"] == "qpv") & v["code"].isin(obs.quartiers["code"]) & (v["statut"] == "ok")]
+    if q.millesime is not None:
+        v = v[v["annee"] <= q.millesime]
+    for ind in (preferred, "revenu_median_uc", "taux_emploi", *v["indicateur"].unique()):
+        years = v.loc[v["indicateur"] == ind, "annee"]
+        if len(years):
+            return str(ind), int(years.max())
+    return None
+
+
 def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
-    """Le quartier dans sa commune et parmi les autres quartiers (interactive + statique)."""
+    """Le quartier dans sa commune et parmi les autres quartiers (interactive + statique).
+
+    La carte statique (pour le PDF) n'est dessinée que si le PDF est demandé
+    (:func:`observatoire.publish.sections.wanted_formats`).
+    """
     if obs.contours.empty:
         return absent("Aucun contour de quartier n'est déclaré : carte indisponible.")
+    chosen = _map_indicator(obs, q, indicateur)
+    if chosen is None:
+        return absent("Aucun indicateur n'a de valeur pour colorer la carte des quartiers.")
+    indicateur, annee = chosen
     maps = obs.indicateurs
-    annee = q.millesime
     interactive = maps.carte(indicateur, annee=annee, surligner=q.code)
-    static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
+    static = None
+    if "pdf" in wanted_formats():
+        static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
     from observatoire.views.charts import alt_text
 
+    described = (
+        alt_text(static) if static is not None else getattr(interactive, "obs_description", "")
+    )
     communes = narrative.enumeration(q.communes_noms)
     alt = (
         f"Carte des quartiers prioritaires du territoire, le quartier {q.nom} mis en évidence "
-        f"dans sa commune ({communes}). {alt_text(static)}"
+        f"(contour épais) dans sa commune ({communes}). {described}"
     )
     return [
         blocks.carte(
