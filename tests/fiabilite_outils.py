@@ -200,6 +200,7 @@ def make_hostile_territory(dest: Path, n_quartiers: int = 3, seed: int = 2024) -
     decidim = dest / "participation" / "decidim_rencontres.csv"
     text, _ = _read_text(decidim)
     replace_cells(decidim, {text.splitlines()[1].split(";")[6]: HOSTILE["decidim"]})
+    make_rare_group(dest / "participation", "QN00003A")
     # nom du territoire (titre des rapports et de l'index)
     text = config.read_text(encoding="utf-8")
     lines = [
@@ -290,3 +291,48 @@ def hostile_run(tmp_path_factory) -> HostileRun:
         carte=root / "sortie" / "cartes" / "taux_pauvrete.html",
         outputs=(root / "sorties-commandes.txt").read_text(encoding="utf-8"),
     )
+
+
+RARE_CODE, RARE_GROUP, RARE_LABEL = "QN00003A", "75+", "75 ans et plus"
+
+
+def make_rare_group(participation: Path, code: str = RARE_CODE) -> None:
+    """Ne laisse que 2 présences « 75+ » dans ``code`` : un petit effectif à masquer."""
+    from openpyxl import load_workbook
+
+    presences = participation / "presences_conseils_citoyens.csv"
+    text, encoding = _read_text(presences)
+    lines, kept = text.split("\n"), 0
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if len(cells) > 3 and cells[0].startswith(f"CC-{code}") and cells[3] == RARE_GROUP:
+            if kept < 2:
+                kept += 1
+            else:
+                cells[3] = "60-74"
+                lines[i] = ",".join(cells)
+    presences.write_bytes("\n".join(lines).encode(encoding))
+    # les comptes par tranche saisis par réunion : vidés pour ce quartier
+    suivi = participation / "suivi_rencontres_2023-2024.csv"
+    text, encoding = _read_text(suivi)
+    lines = text.split("\n")
+    header = lines[1].split(";")
+    column, where = header.index(RARE_LABEL), header.index("Quartier(s)")
+    for i, line in enumerate(lines[2:], start=2):
+        cells = line.split(";")
+        if len(cells) > column and code in cells[where]:
+            cells[column] = ""
+            lines[i] = ";".join(cells)
+    suivi.write_bytes("\n".join(lines).encode(encoding))
+    workbook = participation / "suivi_rencontres_2025.xlsx"
+    wb = load_workbook(workbook)
+    for ws in wb.worksheets:
+        header = None
+        for row in ws.iter_rows():
+            values = [c.value for c in row]
+            if header is None and RARE_LABEL in values:
+                header = values
+                continue
+            if header and code in str(row[header.index("Quartier(s)")].value or ""):
+                row[header.index(RARE_LABEL)].value = None
+    wb.save(workbook)
