@@ -6,6 +6,8 @@ Exemple ::
     'Alpha, Bêta et Gamma'
     >>> commune_phrase(["Valbrume"])
     'situé sur la commune de Valbrume'
+    >>> commune_phrase(["Ostrelune", "Valbrume"])
+    "à cheval sur les communes d'Ostrelune et Valbrume"
 """
 
 from __future__ import annotations
@@ -25,13 +27,21 @@ def enumeration(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
+VOWELS = set("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü")
+
+
+def de(name: str) -> str:
+    """Préposition élidée : « de Valbrume », « d'Ostrelune »."""
+    return f"d'{name}" if name[:1] in VOWELS else f"de {name}"
+
+
 def commune_phrase(communes: Sequence[str]) -> str:
     """« situé sur la commune de X » ou « à cheval sur les communes de X et Y »."""
     if not communes:
         return "dont la commune n'est pas renseignée"
     if len(communes) == 1:
-        return f"situé sur la commune de {communes[0]}"
-    return f"à cheval sur les communes de {enumeration(communes)}"
+        return f"situé sur la commune {de(communes[0])}"
+    return f"à cheval sur les communes {de(enumeration(communes))}"
 
 
 def portrait_sentences(
