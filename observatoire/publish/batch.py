@@ -243,10 +243,14 @@ def _execute(request, todo, out_dir, manifest, progress, summary) -> None:
     from observatoire.publish.executors import Task, get_executor
     from observatoire.publish.warm import WarmSettings
 
+    workers = request.workers or os.cpu_count() or 1
     settings = WarmSettings(
         config=Path(request.config).resolve(),
         formats=tuple(request.formats),
         log_path=out_dir / WARM_LOG_NAME,
+        # répétition à blanc (imports paresseux) : rentable dès qu'un processus
+        # enchaîne plusieurs rapports
+        rehearsal=todo[0].job if len(todo) > workers else None,
     )
     executor = get_executor(
         request.executor,

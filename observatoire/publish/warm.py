@@ -23,11 +23,9 @@ Exemple ::
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
 import pickle
-import pkgutil
 import select
 import signal
 import struct
@@ -40,19 +38,6 @@ from typing import Any
 
 _HEADER = struct.Struct("!I")
 PR_SET_PDEATHSIG = 1
-# Modules importés d'avance dans le processus pré-chauffé (les autres modules
-# d'observatoire sont importés en parcourant le paquet).
-WARM_MODULES = (
-    "numpy",
-    "pandas",
-    "matplotlib.pyplot",
-    "geopandas",
-    "folium",
-    "papermill",
-    "nbformat",
-    "IPython",
-)
-SKIP_PACKAGES = ("observatoire.cli", "observatoire.demo", "observatoire.publish.warm")
 
 
 @dataclass
@@ -65,6 +50,8 @@ class WarmSettings:
     log_path: Path | None = None  # sorties brutes (avertissements des bibliothèques)
     # Fonction qui produit un rapport (contrat de observatoire.publish.report).
     runner: str = "observatoire.publish.report:produce_report"
+    # Rapport produit « à blanc » au démarrage pour découvrir les imports paresseux.
+    rehearsal: Any = None
     extra_modules: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -201,97 +188,6 @@ class WarmProcess:
 # ---------------------------------------------------------------------- côté processus chaud
 
 
-def _import_quietly(name: str) -> None:
-    with contextlib.suppress(Exception):
-        importlib.import_module(name)
-
-
-def warm_up(settings: WarmSettings) -> dict[str, Any]:
-    """Importe les bibliothèques, charge le territoire, prépare le shell IPython."""
-    start = time.perf_counter()
-    for name in WARM_MODULES + tuple(settings.extra_modules):
-        _import_quietly(name)
-    import observatoire
-
-    for info in pkgutil.walk_packages(observatoire.__path__, "observatoire."):
-        if not info.name.startswith(SKIP_PACKAGES):
-            _import_quietly(info.name)
-    if "pdf" in settings.formats:
-        _import_quietly("weasyprint")
-    from observatoire.publish import engine
-
-    engine.get_shell()
-    with contextlib.suppress(Exception):
-        _runner(settings.runner)
-    with contextlib.suppress(Exception):
-        _warm_papermill(settings.engine_name)
-    preloaded = False
-    if settings.config is not None:
-        preloaded = preload(settings.config)
-    gc.collect()
-    gc.freeze()  # évite que le ramasse-miettes recopie les pages partagées dans les fils
-    return {
-        "duree": time.perf_counter() - start,
-        "territoire_precharge": preloaded,
-        "memoire": _peak_rss(),
-    }
-
-
-def _warm_papermill(engine_name: str) -> None:
-    """Exécute un notebook minuscule : papermill, nbformat (schéma) et le moteur sont prêts."""
-    import nbformat
-    import papermill
-
-    from observatoire.publish import engine
-
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell("x"),
-        ]
-    )
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "language": "python",
-        "display_name": "Python 3",
-    }
-    papermill.execute_notebook(
-        nb, None, parameters={"x": 1}, engine_name=engine_name, progress_bar=False
-    )
-    shell = engine.get_shell()
-    shell.reset(new_session=False)
-    shell.execution_count = 1
-
-
-_PRELOADED: dict[Path, Any] = {}
-
-
-def preload(config: Path) -> bool:
-    """Charge le territoire une fois ; ``observatoire.open(config)`` le renverra ensuite.
-
-    Chaque rapport tourne dans un fils forké : ses modifications de l'objet ne
-    touchent ni le processus pré-chauffé ni les autres rapports.
-    """
-    from observatoire.territory import Observatoire
-
-    try:
-        obs = Observatoire.from_config(config)
-    except Exception:  # le rapport lèvera lui-même l'erreur, avec son message
-        return False
-    for name in ("indicateurs", "participation", "contrat"):
-        with contextlib.suppress(Exception):
-            getattr(obs, name)
-    _PRELOADED[Path(config).resolve()] = obs
-    original = Observatoire.from_config.__func__
-
-    def from_config(cls, path, *, use_cache: bool = True):
-        hit = _PRELOADED.get(Path(path).resolve()) if use_cache else None
-        return hit if hit is not None else original(cls, path, use_cache=use_cache)
-
-    Observatoire.from_config = classmethod(from_config)  # type: ignore[method-assign]
-    return True
-
-
 def _peak_rss() -> int:
     import resource
 
@@ -367,6 +263,8 @@ def serve(cmd_fd: int, out_fd: int, parent: int | None = None) -> None:
     if parent is not None and os.getppid() != parent:  # lot mort avant prctl
         os._exit(1)
     settings: WarmSettings = _recv(cmd_fd)
+    from observatoire.publish.prewarm import warm_up
+
     info = warm_up(settings)
     _send(out_fd, ("ready", info))
     children: dict[int, tuple[int, int, Any, float, bytearray]] = {}  # fd → pid, id, job…
