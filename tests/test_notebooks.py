@@ -313,6 +313,9 @@ def hostile_report(root, tmp_path_factory) -> Path:
     job = ReportJob("quartier", data / "observatoire.toml", {"quartier": QUARTIER})
     result = produce_report(job, out)
     assert result.status == "ok", result.error
+    import observatoire
+
+    write_index(out, [result], observatoire.open(data / "observatoire.toml"))
     return out / "quartiers" / f"{QUARTIER}.html"
 
 
@@ -341,6 +344,17 @@ def test_nom_de_quartier_hostile_sans_effet_dans_chromium(chromium, hostile_repo
             assert frame.locator("img[src='x']").count() == 0
         frame = [f for f in page.page.frames if f.url == "about:srcdoc"][0]
         assert frame.locator("path.leaflet-interactive").count() >= 1
+    index = hostile_report.parents[1] / "index.html"
+    assert "<script" not in index.read_text(encoding="utf-8").lower()
+    with open_offline(chromium, index, wait_ms=800) as page:
+        assert page.problems == []
+        link = page.page.locator(f"a[href='quartiers/{QUARTIER}.html']").first
+        assert link.inner_text() == f"{HOSTILE} ({QUARTIER})"
+        frame = [f for f in page.page.frames if f.url == "about:srcdoc"][0]
+        for i in range(frame.locator("path.leaflet-interactive").count()):
+            frame.locator("path.leaflet-interactive").nth(i).click(force=True)
+            assert frame.locator("img[src='x']").count() == 0
+        assert page.dialogs == []
 
 
 def test_quartier_inconnu_donne_un_statut_erreur_en_francais(demo_config, tmp_path):

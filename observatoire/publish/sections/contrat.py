@@ -13,6 +13,7 @@ Exemple ::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -83,8 +84,9 @@ def contrat_api(obs: Any, p: Periode | None = None) -> Any:
 def periode(obs: Any, debut: int | None, fin: int | None, perimetre: str | None) -> Periode:
     """Valide la période (années de programmation présentes par défaut) et le périmètre."""
     years = obs.contrat.annees if len(obs.actions) else []
-    debut = int(debut) if debut is not None else (min(years) if years else 0)
-    fin = int(fin) if fin is not None else (max(years) if years else 0)
+    today = date.today().year
+    debut = int(debut) if debut is not None else (min(years) if years else today)
+    fin = int(fin) if fin is not None else (max(years) if years else today)
     if debut > fin:
         raise ObservatoireError(f"Période invalide : début {debut} postérieur à la fin {fin}")
     nom = None
