@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -78,14 +79,27 @@ class TreeMemory:
         self._thread.join()
 
 
+CPU = {"total": 0.0}  # temps CPU (utilisateur + système) des commandes lancées
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], memory: TreeMemory | None = None, **kw) -> float:
-    """Lance une commande, renvoie sa durée ; échoue si elle échoue."""
+    """Lance une commande, renvoie sa durée ; échoue si elle échoue.
+
+    Le temps CPU de la commande et de tous ses descendants s'ajoute à ``CPU``.
+    """
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
     if memory is not None:
         memory.watch(proc.pid)
     output, _ = proc.communicate()
     elapsed = time.perf_counter() - start
+    CPU["total"] += _children_cpu() - cpu
     if proc.returncode not in (0, 1):
         sys.exit(f"échec de {' '.join(cmd[:3])}… (code {proc.returncode}) :\n{output[-3000:]}")
     return elapsed
@@ -190,35 +204,44 @@ def main() -> None:
     codes = quartiers(config)[: args.n]
     notebook = notebook_path(ReportJob("quartier", config, {"quartier": codes[0]}))
     print(f"\n1. Boucle naïve papermill + nbconvert, {len(codes)} quartiers ({notebook.name})")
+    CPU["total"] = 0.0
     naive, naive_mem = naive_loop(config, codes, notebook, work / "naif")
+    naive_cpu = CPU["total"]
     print(
-        f"   {naive:.1f} s, soit {naive / len(codes):.2f} s par tableau de bord ; "
-        f"mémoire max {mib(naive_mem)}"
+        f"   {naive:.1f} s, soit {naive / len(codes):.2f} s par tableau de bord "
+        f"(CPU {naive_cpu:.1f} s) ; mémoire max {mib(naive_mem)}"
     )
 
     print(f"\n2. observatoire rapports, les mêmes {len(codes)} quartiers (HTML)")
     out = work / "lot"
     shutil.rmtree(out, ignore_errors=True)
     flags = [a for code in codes for a in ("--quartier", code)]
+    CPU["total"] = 0.0
     ours, ours_mem, info = batch(config, out, args.jobs, flags)
+    ours_cpu = CPU["total"]
     print(
-        f"   {ours:.1f} s, soit {ours / len(codes):.2f} s par tableau de bord ; "
-        f"mémoire max {mib(ours_mem)} (tous processus), "
+        f"   {ours:.1f} s, soit {ours / len(codes):.2f} s par tableau de bord "
+        f"(CPU {ours_cpu:.1f} s) ; mémoire max {mib(ours_mem)} (tous processus), "
         f"{info['memoire_max_rapport_mio']:.0f} Mio par rapport"
     )
-    print(f"   rapport des temps : {ours / naive:.3f} (accélération × {naive / ours:.1f})")
+    print(
+        f"   rapport des temps : {ours / naive:.3f} (accélération × {naive / ours:.1f}) ; "
+        f"rapport des temps CPU : {ours_cpu / naive_cpu:.3f}"
+    )
+    print(f"   charge moyenne de la machine (1 min) : {os.getloadavg()[0]:.1f}")
 
     if args.national:
         print(f"\n3. Cas national : {args.national} quartiers, --tous, HTML")
         national = territory(work / f"territoire-{args.national}", args.national)
         out = work / "national"
         shutil.rmtree(out, ignore_errors=True)
+        CPU["total"] = 0.0
         elapsed, mem, info = batch(national, out, args.jobs, ["--tous"])
         print(
             f"   {info['produits']} produits, {info['echecs']} échecs en {elapsed:.0f} s "
             f"({elapsed / 60:.1f} min, {elapsed / max(info['rapports'], 1):.2f} s par rapport) ; "
             f"mémoire max {mib(mem)} (tous processus), "
-            f"{info['memoire_max_rapport_mio']:.0f} Mio par rapport"
+            f"{info['memoire_max_rapport_mio']:.0f} Mio par rapport ; CPU {CPU['total']:.0f} s"
         )
         again, _, info = batch(national, out, args.jobs, ["--tous"])
         print(f"   relance sans changement : {again:.1f} s ({info['sautes']} sautés)")

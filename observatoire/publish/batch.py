@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import signal
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,33 +191,82 @@ def run_batch(request: BatchRequest) -> BatchSummary:
 
     planned = plan(manifest.reports)
     index_missing = not (out_dir / "index.html").is_file()
-    if obs is None and (index_missing or any(not p.up_to_date for p in planned)):
-        obs = open_territory(config.path)  # données validées avant toute écriture
-    _prepare_output(out_dir)
     summary = BatchSummary()
-    with OutputLock(out_dir) as lock:
-        manifest = Manifest.load(out_dir)  # relu sous verrou
-        manifest.files, manifest.territory = files, info
-        planned = plan(manifest.reports)
-        todo = [p for p in planned if not p.up_to_date]
-        summary.skipped = [p.job for p in planned if p.up_to_date]
-        try:
-            removed = clean_partial_files(out_dir)
-            with Progress(
-                len(todo), stream=request.stream, log_path=out_dir / LOG_NAME
-            ) as progress:
-                _announce(progress, lock, removed, todo, summary, request, out_dir)
-                if todo:
-                    _execute(request, todo, out_dir, manifest, progress, summary)
-                manifest.batch = _batch_info(request, summary, start, len(planned))
-                manifest.save()
-                if obs is not None and (todo or index_missing):
-                    _write_index(out_dir, manifest, config, obs, progress, summary)
-                summary.duration = time.monotonic() - start
-                _conclude(progress, summary)
-        except OSError as exc:
-            raise output_error(exc, out_dir) from None
+    executor = None
+    try:
+        if any(not p.up_to_date for p in planned):
+            # le pré-chauffage avance pendant que ce processus valide les données
+            executor = _start_executor(request, out_dir)
+        if obs is None and (index_missing or executor is not None):
+            obs = open_territory(config.path)  # données validées avant toute écriture
+        _prepare_output(out_dir)
+        with OutputLock(out_dir) as lock:
+            manifest = Manifest.load(out_dir)  # relu sous verrou
+            manifest.files, manifest.territory = files, info
+            planned = plan(manifest.reports)
+            todo = [p for p in planned if not p.up_to_date]
+            summary.skipped = [p.job for p in planned if p.up_to_date]
+            try:
+                removed = clean_partial_files(out_dir)
+                with Progress(
+                    len(todo), stream=request.stream, log_path=out_dir / LOG_NAME
+                ) as progress:
+                    _announce(progress, lock, removed, todo, summary, request, out_dir)
+                    if todo:
+                        executor = executor or _start_executor(request, out_dir)
+                        _execute(executor, request, todo, out_dir, manifest, progress, summary)
+                    manifest.batch = _batch_info(request, summary, start, len(planned))
+                    manifest.save()
+                    if obs is not None and (todo or index_missing):
+                        _write_index(out_dir, manifest, config, obs, progress, summary)
+                    summary.duration = time.monotonic() - start
+                    _conclude(progress, summary)
+            except OSError as exc:
+                raise output_error(exc, out_dir) from None
+    finally:
+        if executor is not None:
+            executor.close()
+            _keep_warm_log(executor, out_dir)
     return summary
+
+
+def _start_executor(request: BatchRequest, out_dir: Path) -> Any:
+    """Crée l'exécuteur et lance son pré-chauffage (rien n'est écrit dans la sortie)."""
+    from observatoire.publish.executors import get_executor
+    from observatoire.publish.warm import WarmSettings
+
+    if request.executor == "local":  # journal provisoire, recopié dans la sortie à la fin
+        fd, name = tempfile.mkstemp(prefix="observatoire-processus-", suffix=".log")
+        os.close(fd)
+        log_path = Path(name)
+    else:  # les workers écrivent directement dans le dossier de sortie partagé
+        log_path = out_dir / WARM_LOG_NAME
+    settings = WarmSettings(
+        config=Path(request.config).resolve(), formats=tuple(request.formats), log_path=log_path
+    )
+    executor = get_executor(
+        request.executor,
+        settings=settings,
+        workers=request.workers,
+        scheduler=request.scheduler,
+        client=request.client,
+    )
+    executor.start()
+    return executor
+
+
+def _keep_warm_log(executor: Any, out_dir: Path) -> None:
+    """Recopie le journal provisoire du processus pré-chauffé dans le dossier de sortie."""
+    log_path = executor.settings.log_path
+    if log_path is None or log_path.parent == out_dir:
+        return
+    with contextlib.suppress(OSError):
+        text = log_path.read_bytes()
+        if text.strip() and out_dir.is_dir():
+            with open(out_dir / WARM_LOG_NAME, "ab") as fh:
+                fh.write(text)
+    with contextlib.suppress(OSError):
+        log_path.unlink()
 
 
 def _announce(progress, lock, removed, todo, summary, request, out_dir) -> None:
@@ -239,26 +289,9 @@ def _announce(progress, lock, removed, todo, summary, request, out_dir) -> None:
     progress.info(text + ".")
 
 
-def _execute(request, todo, out_dir, manifest, progress, summary) -> None:
-    from observatoire.publish.executors import Task, get_executor
-    from observatoire.publish.warm import WarmSettings
+def _execute(executor, request, todo, out_dir, manifest, progress, summary) -> None:
+    from observatoire.publish.executors import Task
 
-    workers = request.workers or os.cpu_count() or 1
-    settings = WarmSettings(
-        config=Path(request.config).resolve(),
-        formats=tuple(request.formats),
-        log_path=out_dir / WARM_LOG_NAME,
-        # répétition à blanc (imports paresseux) : rentable dès qu'un processus
-        # enchaîne plusieurs rapports
-        rehearsal=todo[0].job if len(todo) > workers else None,
-    )
-    executor = get_executor(
-        request.executor,
-        settings=settings,
-        workers=request.workers,
-        scheduler=request.scheduler,
-        client=request.client,
-    )
     options = {"keep_notebook": request.keep_notebook}
     tasks = [Task(i, p.job, out_dir, options) for i, p in enumerate(todo)]
     previous = signal.getsignal(signal.SIGTERM)

@@ -60,24 +60,37 @@ class LocalExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.warm_info: dict[str, Any] = {}
         self.stop = threading.Event()
+        self.warm: WarmProcess | None = None
+
+    def start(self) -> None:
+        """Lance le pré-chauffage (il avance pendant que le lot valide les données)."""
+        if self.warm is None:
+            self.warm = WarmProcess(self.settings)
 
     def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
         """Produit les rapports ; rend chaque résultat dès qu'il arrive."""
         if not tasks:
             return
-        with WarmProcess(self.settings) as warm:
-            self.warm_info = warm.wait_ready()
-            todo = list(tasks)
-            todo.reverse()
-            while todo or warm.pending:
-                while todo and len(warm.pending) < self.workers and not self.stop.is_set():
-                    task = todo.pop()
-                    warm.submit(task.index, task.job, task.out_dir, **task.options)
-                if self.stop.is_set():
-                    todo.clear()
-                if not warm.pending:
-                    break
-                yield from warm.results(timeout=1.0)
+        self.start()
+        warm = self.warm
+        self.warm_info = warm.wait_ready()
+        todo = list(tasks)
+        todo.reverse()
+        while todo or warm.pending:
+            while todo and len(warm.pending) < self.workers and not self.stop.is_set():
+                task = todo.pop()
+                warm.submit(task.index, task.job, task.out_dir, **task.options)
+            if self.stop.is_set():
+                todo.clear()
+            if not warm.pending:
+                break
+            yield from warm.results(timeout=1.0)
+
+    def close(self) -> None:
+        """Arrête le processus pré-chauffé (et les rapports en cours)."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
 
 
 # ---------------------------------------------------------------------- Dask
@@ -115,12 +128,21 @@ class _SharedWarm:
             started.set()
             return
         started.set()
-        while True:
-            while not self.requests.empty():
-                job_id, task = self.requests.get()
-                warm.submit(job_id, task.job, task.out_dir, **task.options)
-            for job_id, result, peak in warm.results(timeout=0.05):
-                self.waiters.pop(job_id).put((result, peak))
+        try:
+            while True:
+                while not self.requests.empty():
+                    job_id, task = self.requests.get()
+                    warm.submit(job_id, task.job, task.out_dir, **task.options)
+                for job_id, result, peak in warm.results(timeout=0.05):
+                    self.waiters.pop(job_id).put((result, peak))
+        except BaseException as exc:  # noqa: BLE001 - processus pré-chauffé perdu
+            self.error = exc
+            with _WORKER_LOCK:
+                for key, pool in list(_WORKER_POOLS.items()):
+                    if pool is self:
+                        del _WORKER_POOLS[key]
+            for box in list(self.waiters.values()):
+                box.put((exc, 0))
 
     def run(self, task: Task) -> tuple[Any, int]:
         box: queue.Queue = queue.Queue()
@@ -128,8 +150,13 @@ class _SharedWarm:
             self.counter += 1
             job_id = self.counter
             self.waiters[job_id] = box
+        if self.error is not None:
+            raise RuntimeError(f"processus pré-chauffé du worker perdu : {self.error}")
         self.requests.put((job_id, task))
-        return box.get()
+        result, peak = box.get()
+        if isinstance(result, BaseException):
+            raise RuntimeError(f"processus pré-chauffé du worker perdu : {result}")
+        return result, peak
 
 
 def run_on_worker(task: Task, settings: WarmSettings) -> Outcome:
@@ -166,6 +193,12 @@ class DaskExecutor:
         self.warm_info: dict[str, Any] = {}
         self.stop = threading.Event()
 
+    def start(self) -> None:
+        """Rien à préparer : chaque worker pré-chauffe au premier rapport."""
+
+    def close(self) -> None:
+        """Les processus pré-chauffés vivent avec leurs workers."""
+
     def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
         try:
             from distributed import Client, as_completed
@@ -184,18 +217,28 @@ class DaskExecutor:
                     f"Cluster Dask injoignable à l'adresse {self.scheduler} : {exc}"
                 ) from None
         try:
-            futures = [
-                client.submit(run_on_worker, task, self.settings, pure=False, key=_key(task))
+            futures = {
+                client.submit(run_on_worker, task, self.settings, pure=False, key=_key(task)): task
                 for task in tasks
-            ]
-            for future in as_completed(futures):
+            }
+            for future in as_completed(list(futures)):
                 if self.stop.is_set():
-                    client.cancel(futures)
+                    client.cancel(list(futures))
                     break
-                yield future.result()
+                try:
+                    yield future.result()
+                except Exception as exc:  # worker perdu : ce rapport échoue, pas le lot
+                    yield _failure(futures[future], exc)
         finally:
             if own:
                 client.close()
+
+
+def _failure(task: Task, exc: BaseException) -> Outcome:
+    from observatoire.publish.report import ReportResult
+
+    message = f"échec sur le cluster Dask : {type(exc).__name__} — {exc}"
+    return task.index, ReportResult(task.job, [], "erreur", 0.0, message), 0
 
 
 def _key(task: Task) -> str:

@@ -5,17 +5,15 @@ rapport :
 
 1. imports des bibliothèques et de tous les modules d'observatoire ;
 2. shell IPython et moteur papermill prêts (schéma nbformat compilé) ;
-3. territoire chargé (cache Parquet) et analyses communes à tous les rapports
-   calculées (écarts aux références de tous les quartiers) ; dans le processus,
-   ``observatoire.open(config)`` renvoie ce territoire déjà chargé ;
-4. répétition : un premier rapport est produit dans un fils jetable, qui renvoie
-   la liste des modules qu'il a dû importer en plus (imports paresseux des
-   bibliothèques : mapclassify, scipy…) ; le processus les importe à son tour.
+3. territoire chargé (cache Parquet) et ce que partagent tous les tableaux de
+   bord calculé une fois (:func:`observatoire.publish.sections.quartier.prepare` :
+   écarts aux références de tous les quartiers, euros par habitant et sa figure) ;
+   dans le processus, ``observatoire.open(config)`` renvoie ce territoire déjà chargé.
 
 Exemple ::
 
     info = warm_up(WarmSettings(config=Path("observatoire.toml")))
-    info["duree"], info["modules_repetition"]
+    info["duree"], info["territoire_precharge"]
 """
 
 from __future__ import annotations
@@ -23,18 +21,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
-import os
-import pickle
 import pkgutil
-import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 # Modules importés d'avance (les autres modules d'observatoire sont importés en
-# parcourant le paquet, les imports paresseux sont trouvés par la répétition).
+# parcourant le paquet ; mapclassify, importé paresseusement par geopandas, tire
+# scipy et scikit-learn : ≈ 1,5 s par rapport s'il n'est pas importé ici).
 WARM_MODULES = (
     "numpy",
     "pandas",
@@ -55,7 +49,7 @@ def _import_quietly(name: str) -> None:
 
 
 def warm_up(settings: Any) -> dict[str, Any]:
-    """Importe, charge, précalcule, répète ; renvoie durée et mémoire du processus."""
+    """Importe, charge, précalcule ; renvoie durée et mémoire du processus."""
     from observatoire.publish import engine
     from observatoire.publish.warm import _peak_rss, _runner
 
@@ -75,15 +69,11 @@ def warm_up(settings: Any) -> dict[str, Any]:
     with contextlib.suppress(Exception):
         _warm_papermill(settings.engine_name)
     preloaded = preload(settings.config) if settings.config is not None else False
-    rehearsed: list[str] = []
-    if settings.rehearsal is not None:
-        rehearsed = rehearse(settings)
     gc.collect()
     gc.freeze()  # évite que le ramasse-miettes recopie les pages partagées dans les fils
     return {
         "duree": time.perf_counter() - start,
         "territoire_precharge": preloaded,
-        "modules_repetition": len(rehearsed),
         "memoire": _peak_rss(),
     }
 
@@ -129,8 +119,15 @@ def preload(config: Path) -> bool:
         obs = Observatoire.from_config(config)
     except Exception:  # le rapport lèvera lui-même l'erreur, avec son message
         return False
+    try:
+        from observatoire.publish.sections.quartier import prepare
+    except ImportError:
+        prepare = None
     with contextlib.suppress(Exception):
-        obs.indicateurs.ecarts()  # écarts de tous les quartiers, gardés en cache par l'API
+        if prepare is not None:
+            prepare(obs)
+        else:
+            obs.indicateurs.ecarts()  # écarts de tous les quartiers, en cache dans l'API
     for name in ("participation", "contrat"):
         with contextlib.suppress(Exception):
             getattr(obs, name)
@@ -143,36 +140,3 @@ def preload(config: Path) -> bool:
 
     Observatoire.from_config = classmethod(from_config)  # type: ignore[method-assign]
     return True
-
-
-def rehearse(settings: Any) -> list[str]:
-    """Produit un rapport dans un fils jetable ; importe les modules qu'il a chargés."""
-    from observatoire.publish.warm import _run_child
-
-    read_fd, write_fd = os.pipe()
-    scratch = Path(tempfile.mkdtemp(prefix="observatoire-repetition-"))
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read_fd)
-            before = set(sys.modules)
-            with contextlib.suppress(BaseException):
-                _run_child(settings.rehearsal, scratch, {"keep_notebook": False}, settings)
-            names = sorted(set(sys.modules) - before)
-            with os.fdopen(write_fd, "wb") as fh:
-                fh.write(pickle.dumps(names))
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as fh:
-        data = fh.read()
-    os.waitpid(pid, 0)
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
-        names = pickle.loads(data)
-    except Exception:
-        return []
-    for name in names:
-        if not name.startswith("__") and name != "__main__":
-            _import_quietly(name)
-    return names

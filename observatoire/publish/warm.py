@@ -50,8 +50,6 @@ class WarmSettings:
     log_path: Path | None = None  # sorties brutes (avertissements des bibliothèques)
     # Fonction qui produit un rapport (contrat de observatoire.publish.report).
     runner: str = "observatoire.publish.report:produce_report"
-    # Rapport produit « à blanc » au démarrage pour découvrir les imports paresseux.
-    rehearsal: Any = None
     extra_modules: tuple[str, ...] = field(default_factory=tuple)
 
 
