@@ -77,9 +77,28 @@ class OfflinePage:
         )
 
 
+# Un seul Chromium par processus de test : chaque module qui importe la fixture en
+# déclare une copie, et playwright (sync) refuse d'être démarré deux fois à la fois.
+_SHARED: dict[str, object] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Navigateur Chromium headless (playwright sync), partagé par la session de tests."""
+    if "browser" not in _SHARED:
+        _SHARED["manager"], _SHARED["browser"] = _launch()
+    _SHARED["users"] = int(_SHARED["users"]) + 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] = int(_SHARED["users"]) - 1
+        if _SHARED["users"] == 0:
+            browser, manager = _SHARED.pop("browser"), _SHARED.pop("manager")
+            browser.close()
+            manager.stop()
+
+
+def _launch():
     executable = chromium_path()
     if executable is None:
         _unavailable("Chromium introuvable (/usr/bin/chromium) : tests navigateur ignorés")
@@ -93,11 +112,7 @@ def chromium():
     except Exception as exc:  # lancement impossible (bibliothèques manquantes…)
         manager.stop()
         _unavailable(f"Chromium ne démarre pas : {exc}")
-    try:
-        yield browser
-    finally:
-        browser.close()
-        manager.stop()
+    return manager, browser
 
 
 @contextmanager
