@@ -58,6 +58,9 @@ def read_geo(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFra
             expected="GeoJSON (.geojson), Shapefile (.shp ou .zip), GeoPackage (.gpkg) ou GeoParquet",
         )
         problems.raise_if_any()
+    if path.is_file() and path.stat().st_size == 0:
+        problems.add("le fichier est vide", expected="un fichier de contours avec des entités")
+        problems.raise_if_any()
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
