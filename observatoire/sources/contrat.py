@@ -131,7 +131,7 @@ def load_programmation(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
                 display_name=shown,
             )
         except InputError:
-            if explicit:
+            if explicit or sheet is None:  # CSV (une seule table) : la vraie cause
                 raise
             continue  # feuille sans le tableau (notice, légende…)
         probe = ProblemCollector(shown)
