@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from observatoire.config import Config, load_config
-from observatoire.errors import ConfigError, OutputError
+from observatoire.errors import ConfigError
 from observatoire.publish.jobs import SAFE_CODE, ReportJob
-from observatoire.publish.lock import OutputLock
+from observatoire.publish.lock import OutputLock, output_error, prepare_output
 from observatoire.publish.manifest import Manifest
 from observatoire.publish.plan import (
     PlannedReport,
@@ -87,35 +87,6 @@ class BatchSummary:
         if self.fatal:
             return 2
         return 1 if self.failed or self.index_error else 0
-
-
-def output_error(exc: OSError, directory: Path) -> OutputError:
-    """Message clair pour un dossier de sortie inutilisable (code 2)."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return OutputError(
-            f"Disque plein : impossible d'écrire dans {directory} ({exc.strerror}). "
-            "Libérez de la place puis relancez : seuls les rapports manquants seront refaits."
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return OutputError(
-            f"Dossier de sortie non inscriptible : {directory} ({exc.strerror}). "
-            "Choisissez un autre dossier avec --sortie ou corrigez ses droits."
-        )
-    return OutputError(f"Écriture impossible dans le dossier de sortie {directory} : {exc}")
-
-
-def _prepare_output(out_dir: Path) -> None:
-    """Crée le dossier de sortie et vérifie qu'on peut y écrire."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / f".observatoire-essai-{os.getpid()}.tmp"
-        with open(probe, "wb") as fh:
-            fh.write(b"0" * 4096)
-            fh.flush()
-            os.fsync(fh.fileno())
-        probe.unlink()
-    except OSError as exc:
-        raise output_error(exc, out_dir) from None
 
 
 def build_jobs(request: BatchRequest, config: Config, info: dict[str, Any]) -> list[ReportJob]:
@@ -199,7 +170,7 @@ def run_batch(request: BatchRequest) -> BatchSummary:
             executor = _start_executor(request, out_dir)
         if obs is None and (index_missing or executor is not None):
             obs = open_territory(config.path)  # données validées avant toute écriture
-        _prepare_output(out_dir)
+        prepare_output(out_dir)
         with OutputLock(out_dir) as lock:
             manifest = Manifest.load(out_dir)  # relu sous verrou
             manifest.files, manifest.territory = files, info

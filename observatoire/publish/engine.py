@@ -35,7 +35,6 @@ from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from jupyter_client.jsonutil import json_default
-from papermill.engines import Engine, papermill_engines
 from traitlets.config import Config
 
 ENGINE_NAME = "observatoire"
@@ -226,12 +225,34 @@ def run_cell(shell: CapturingShell, cell: Any) -> bool:
     return failed
 
 
-class InProcessEngine(Engine):
+class InProcessEngine:
     """Moteur papermill exécutant les cellules dans le processus courant.
 
     S'arrête à la première cellule en erreur (sauf étiquette ``raises-exception``),
     comme nbclient ; papermill lève ensuite ``PapermillExecutionError``.
+
+    Même interface que ``papermill.engines.Engine`` mais sans en hériter : ce module
+    n'importe pas papermill à son chargement, car papermill charge lui-même ce module
+    (point d'entrée ``papermill.engine``) pendant son propre import.
     """
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, **kwargs):
+        from papermill.engines import Engine
+
+        return Engine.execute_notebook.__func__(cls, nb, kernel_name, **kwargs)
+
+    @classmethod
+    def nb_kernel_name(cls, nb, name=None):
+        from papermill.utils import nb_kernel_name
+
+        return nb_kernel_name(nb, name)
+
+    @classmethod
+    def nb_language(cls, nb, language=None):
+        from papermill.utils import nb_language
+
+        return nb_language(nb, language)
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # noqa: ARG003
@@ -253,6 +274,8 @@ class InProcessEngine(Engine):
 
 def register() -> None:
     """Enregistre le moteur sous le nom ``observatoire`` auprès de papermill."""
+    from papermill.engines import papermill_engines
+
     papermill_engines.register(ENGINE_NAME, InProcessEngine)
 
 

@@ -1,4 +1,4 @@
-"""Verrou d'un dossier de sortie : un seul lot à la fois par dossier.
+"""Dossier de sortie : vérification qu'on peut y écrire, verrou d'un lot à la fois.
 
 Le verrou est le fichier ``.observatoire-lot.lock`` du dossier de sortie, verrouillé
 par ``flock`` : le système le libère tout seul quand le processus meurt, même tué
@@ -16,6 +16,7 @@ Exemple ::
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -124,3 +125,32 @@ def _write(fd: int, info: dict[str, Any]) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, data, 0)
     os.fsync(fd)
+
+
+def output_error(exc: OSError, directory: Path) -> OutputError:
+    """Message clair pour un dossier de sortie inutilisable (code 2)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(
+            f"Disque plein : impossible d'écrire dans {directory} ({exc.strerror}). "
+            "Libérez de la place puis relancez : seuls les rapports manquants seront refaits."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError(
+            f"Dossier de sortie non inscriptible : {directory} ({exc.strerror}). "
+            "Choisissez un autre dossier avec --sortie ou corrigez ses droits."
+        )
+    return OutputError(f"Écriture impossible dans le dossier de sortie {directory} : {exc}")
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Crée le dossier de sortie et vérifie qu'on peut y écrire."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".observatoire-essai-{os.getpid()}.tmp"
+        with open(probe, "wb") as fh:
+            fh.write(b"0" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+        probe.unlink()
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
