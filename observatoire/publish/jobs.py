@@ -37,16 +37,22 @@ class ReportJob:
         if self.kind == "quartier":
             code = str(self.parameters.get("quartier", ""))
             if not SAFE_CODE.match(code):
-                raise ObservatoireError(f"code de quartier invalide pour un nom de fichier : {code!r}")
+                raise ObservatoireError(
+                    f"code de quartier invalide pour un nom de fichier : {code!r}"
+                )
             return Path("quartiers") / code
         debut, fin = self.parameters.get("debut"), self.parameters.get("fin")
         if not (isinstance(debut, int) and isinstance(fin, int)):
-            raise ObservatoireError("années de début et de fin invalides pour le rapport d'évaluation")
+            raise ObservatoireError(
+                "années de début et de fin invalides pour le rapport d'évaluation"
+            )
         perimetre = self.parameters.get("perimetre")
         suffix = ""
         if perimetre:
             if not SAFE_CODE.match(str(perimetre)):
-                raise ObservatoireError(f"périmètre invalide pour un nom de fichier : {perimetre!r}")
+                raise ObservatoireError(
+                    f"périmètre invalide pour un nom de fichier : {perimetre!r}"
+                )
             suffix = f"-{perimetre}"
         return Path("evaluation") / f"contrat-de-ville-{debut}-{fin}{suffix}"
 

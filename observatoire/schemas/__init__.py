@@ -30,9 +30,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 def empty_table(name: str) -> pd.DataFrame:
     """Table canonique vide avec ses colonnes et types."""
     schema = SCHEMAS[name]
-    frame = pd.DataFrame(
-        {col: pd.Series(dtype=_dtype(c)) for col, c in schema.columns.items()}
-    )
+    frame = pd.DataFrame({col: pd.Series(dtype=_dtype(c)) for col, c in schema.columns.items()})
     if name in ("contours", "communes_contours"):
         import geopandas as gpd
 

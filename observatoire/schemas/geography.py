@@ -42,7 +42,8 @@ correspondances = pa.DataFrameSchema(
         # part de la population du quartier 2015 reprise dans le quartier 2024
         "part": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
         "relation": pa.Column(
-            str, pa.Check.isin(["identique", "scission", "fusion", "modification", "sortie", "entree"])
+            str,
+            pa.Check.isin(["identique", "scission", "fusion", "modification", "sortie", "entree"]),
         ),
     },
     strict=False,
