@@ -9,9 +9,10 @@ canoniques — sans trouver une seule de ces valeurs.
 
 Petits effectifs : le territoire est modifié pour qu'un quartier n'ait que 2
 participants de 75 ans et plus ; les effectifs bruts (API non publiée) le
-confirment, et le tableau publié de représentativité n'en montre pas la part.
-Aucun tableau de ventilation publié (colonnes par sexe ou tranche d'âge) n'affiche
-un effectif entre 1 et le seuil.
+confirment, et le tableau publié de représentativité n'en montre pas la part. Plus
+largement, chaque groupe publié (âge, sexe, habitant d'un QPV) de chaque quartier,
+dans le HTML et dans le notebook exécuté, est confronté à son effectif brut : de 1 à
+4 personnes, sa part n'est pas affichée.
 """
 
 from __future__ import annotations
@@ -30,10 +31,6 @@ import pytest
 from fiabilite_outils import HOSTILE, RARE_CODE, RARE_GROUP, RARE_LABEL, hostile_run
 
 IDENTIFYING = ("Nom", "Prénom", "E-mail", "Téléphone")
-GROUP_HEADERS = {
-    "femmes", "hommes", "0-14 ans", "15-29 ans", "30-44 ans", "45-59 ans", "60-74 ans",
-    "75 ans et plus", "habite un QPV", "n'habite pas un QPV",
-}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -167,35 +164,48 @@ def test_small_group_really_exists_in_the_raw_data(run):
 
 
 def test_published_representativeness_hides_the_small_group(run):
-    page = run.out / "quartiers" / f"{RARE_CODE}.html"
     rows = [
         row
-        for table in tables_of(page)
-        if any("Part parmi les participants" in c for c in table[0] + table[1][:0])
-        or any("Part parmi les participants" in c for r in table[:2] for c in r)
+        for table in tables_of(run.out / "quartiers" / f"{RARE_CODE}.html")
+        if any("Part parmi les participants" in c for c in table[0])
         for row in table
         if row and row[0] == RARE_LABEL
     ]
     assert rows, "ligne « 75 ans et plus » absente du tableau de représentativité"
     for row in rows:
-        shown = row[1]
-        assert not re.search(r"\d", shown) or shown.startswith("<"), row
+        assert row[1].startswith("<") or not re.search(r"\d", row[1]), row
 
 
-@pytest.mark.parametrize(
-    "rel", ["quartiers/QN00001A.html", "quartiers/QN00003A.html", "evaluation"]
-)
-def test_no_breakdown_cell_below_the_threshold(rel, run):
-    """Tableaux dont les colonnes sont des groupes (sexe, âge, QPV) : pas d'effectif de 1 à 4."""
-    checked = 0
-    for table in tables_of(run.page(rel)):
-        header = next((r for r in table if len(r) > 1), [])
-        groups = [i for i, h in enumerate(header) if h in GROUP_HEADERS]
-        if len(groups) < 2:
-            continue
-        for row in table[table.index(header) + 1 :]:
-            for i in groups:
-                if i < len(row) and re.fullmatch(r"\d+", row[i].replace("\u202f", "")):
-                    checked += 1
-                    assert not 1 <= int(row[i]) < 5, (rel, header[i], row)
-    assert checked >= 0  # la démo peut ne publier aucun tableau de ventilation
+def _published_shares(run, code: str) -> list[list[str]]:
+    """Lignes (groupe, part parmi les participants…) publiées pour ``code`` : HTML + ipynb."""
+    rows = [
+        row
+        for table in tables_of(run.out / "quartiers" / f"{code}.html")
+        if any("Part parmi les participants" in c for c in table[0])
+        for row in table[1:]
+    ]
+    nb = json.loads((run.out / "quartiers" / f"{code}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            block = output.get("data", {}).get("application/vnd.observatoire.bloc+json", {})
+            if "Part parmi les participants" in block.get("colonnes", []):
+                rows += block["lignes"]
+    return rows
+
+
+@pytest.mark.parametrize("code", ["QN00001A", "QN00002A", RARE_CODE])
+def test_no_published_breakdown_cell_below_the_threshold(code, run):
+    """Chaque groupe publié (âge, sexe, QPV) : effectif brut de 1 à 4 → part masquée."""
+    import observatoire
+
+    obs = observatoire.open(run.config)
+    seuil = obs.config.territoire.seuil_petits_effectifs
+    raw = obs.participation.representativite_brute(code)
+    counts = dict(zip(raw["libelle"], raw["participants"], strict=True))
+    rows = _published_shares(run, code)
+    assert len(rows) >= 8, rows  # tableau HTML et bloc du notebook
+    for row in rows:
+        count = counts.get(row[0])
+        assert count is not None, f"groupe publié inconnu : {row}"
+        if 1 <= count < seuil:
+            assert not re.search(r"\d+,\d", row[1]), f"{code} : petit effectif publié {row}"
