@@ -404,13 +404,31 @@ def blocks_text(blocks) -> str:
 
 
 def test_carte_statique_seulement_si_le_pdf_est_demande(obs_demo, monkeypatch):
-    from observatoire.publish.sections import quartier
+    from observatoire.publish.sections import carte, quartier
 
     q = quartier.contexte(obs_demo, QUARTIER, None)
     monkeypatch.setenv("OBSERVATOIRE_FORMATS", "html")
-    [html_only] = quartier.carte(obs_demo, q)
+    [html_only] = carte.carte(obs_demo, q)
     assert html_only.data["image"] is None and "leaflet" in html_only.data["html"].lower()
     monkeypatch.setenv("OBSERVATOIRE_FORMATS", "html,pdf")
-    [both] = quartier.carte(obs_demo, q)
+    [both] = carte.carte(obs_demo, q)
     assert both.data["image"] and both.data["html"]
     assert q.nom in both.data["alt"]
+
+
+def test_groupe_de_comparaison_limite_a_grande_echelle(obs_demo, monkeypatch):
+    from observatoire.analysis.gaps import split_communes
+    from observatoire.publish.sections import groupe, quartier
+
+    q = quartier.contexte(obs_demo, QUARTIER, None)
+    assert groupe.comparaison(obs_demo, q).codes == tuple(obs_demo.quartiers["code"])
+    monkeypatch.setattr(groupe, "MAX_GROUP", 3)  # comme un territoire national
+    small = groupe.comparaison(obs_demo, q)
+    assert small.libelle == "quartiers de sa commune"
+    assert small.codes[0] == QUARTIER and len(small.codes) <= 3
+    communes = obs_demo.quartiers.set_index("code")["communes"]
+    for code in small.codes:
+        assert set(split_communes(communes[code])) & set(q.communes)
+    view = groupe.GroupView(obs_demo, small.codes)
+    assert set(view.contours["code"]) == set(small.codes)
+    assert view.valeurs is obs_demo.valeurs

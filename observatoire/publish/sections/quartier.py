@@ -19,7 +19,8 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, fictif_suffix, wanted_formats
+from observatoire.publish.sections import Blocks, absent, fictif_suffix
+from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_points, format_value
 
 KEY_INDICATORS = (
@@ -217,8 +218,7 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     if chosen:
         ind = chosen[0]
         annee = int(mine.loc[mine["indicateur"] == ind, "annee"].max())
-        fig = obs.indicateurs.distribution(ind, annee, quartier=q.code)
-        out.append(blocks.figure(fig, display=False))
+        out.append(_distribution(obs, q, ind, annee))
     latest = mine[mine["annee"] == mine.groupby("indicateur")["annee"].transform("max")]
     latest = latest[latest["unite"] != "nombre"]
     refs = list(dict.fromkeys(latest["reference"]))
@@ -321,53 +321,31 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     return out
 
 
-def _map_indicator(obs: Any, q: Quartier, preferred: str) -> tuple[str, int] | None:
-    """Indicateur de la carte (``preferred`` s'il a des valeurs) et son millésime ≤ celui du rapport."""
+def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.Block | None:
+    """Valeur de l'indicateur dans les quartiers de comparaison, le quartier mis en évidence."""
+    from observatoire.analysis.gaps import REFERENCE_LABELS
+    from observatoire.views.charts import distribution_chart
+
+    groupe = comparaison(obs, q)
     v = obs.valeurs
-    v = v[(v["niveau"] == "qpv") & v["code"].isin(obs.quartiers["code"]) & (v["statut"] == "ok")]
-    if q.millesime is not None:
-        v = v[v["annee"] <= q.millesime]
-    for ind in (preferred, "revenu_median_uc", "taux_emploi", *v["indicateur"].unique()):
-        years = v.loc[v["indicateur"] == ind, "annee"]
-        if len(years):
-            return str(ind), int(years.max())
-    return None
-
-
-def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
-    """Le quartier dans sa commune et parmi les autres quartiers (interactive + statique).
-
-    La carte statique (pour le PDF) n'est dessinée que si le PDF est demandé
-    (:func:`observatoire.publish.sections.wanted_formats`).
-    """
-    if obs.contours.empty:
-        return absent("Aucun contour de quartier n'est déclaré : carte indisponible.")
-    chosen = _map_indicator(obs, q, indicateur)
-    if chosen is None:
-        return absent("Aucun indicateur n'a de valeur pour colorer la carte des quartiers.")
-    indicateur, annee = chosen
-    maps = obs.indicateurs
-    interactive = maps.carte(indicateur, annee=annee, surligner=q.code)
-    static = None
-    if "pdf" in wanted_formats():
-        static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
-    from observatoire.views.charts import alt_text
-
-    described = (
-        alt_text(static) if static is not None else getattr(interactive, "obs_description", "")
-    )
-    communes = narrative.enumeration(q.communes_noms)
-    alt = (
-        f"Carte des quartiers prioritaires du territoire, le quartier {q.nom} mis en évidence "
-        f"(contour épais) dans sa commune ({communes}). {described}"
-    )
-    return [
-        blocks.carte(
-            interactive, static, alt=alt, source=_source(obs, indicateur, annee),
-            legende=f"{q.nom} parmi les quartiers du territoire : {cat_label(obs, indicateur)}.",
-            display=False,
-        )
-    ]  # fmt: skip
+    rows = v[(v["indicateur"] == indicateur) & (v["annee"] == annee) & (v["niveau"] == "qpv")]
+    base = obs.quartiers[obs.quartiers["code"].isin(groupe.codes)][["code", "nom"]]
+    data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
+    data["statut"] = data["statut"].fillna("absent")
+    t = gap_table(obs)
+    t = t[(t["code"] == q.code) & (t["indicateur"] == indicateur) & (t["annee"] == annee)]
+    refs = {
+        REFERENCE_LABELS[r.reference]: float(r.reference_valeur)
+        for r in t.itertuples(index=False)
+        if r.reference in ("france", "ensemble_qpv") and r.reference_statut == "ok"
+    }
+    fig = distribution_chart(
+        data, titre=f"{cat_label(obs, indicateur)} dans les {groupe.libelle} ({annee})",
+        unite=_catalogue(obs)["unite"].get(indicateur), selected=q.code,
+        source=obs.indicateurs.source(indicateur), annee=annee, fictif=obs.fictif,
+        references=refs,
+    )  # fmt: skip
+    return blocks.figure(fig, source=_source(obs, indicateur, annee), display=False)
 
 
 def cat_label(obs: Any, indicateur: str) -> str:

@@ -1,0 +1,74 @@
+"""Section « Carte » du tableau de bord : le quartier dans sa commune et parmi ses voisins.
+
+Carte interactive hors ligne (page HTML) et carte statique (PDF, dessinée seulement si
+le PDF est demandé), limitées aux quartiers de comparaison (:mod:`.groupe`).
+
+Exemple ::
+
+    show(carte(obs, q))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from observatoire.publish import blocks, narrative
+from observatoire.publish.sections import Blocks, absent, quartier, wanted_formats
+from observatoire.publish.sections.groupe import GroupView, comparaison
+from observatoire.publish.sections.quartier import Quartier
+
+
+def _map_indicator(obs: Any, q: Quartier, preferred: str) -> tuple[str, int] | None:
+    """Indicateur de la carte (``preferred`` s'il a des valeurs) et son millésime ≤ celui du rapport."""
+    v = obs.valeurs
+    v = v[(v["niveau"] == "qpv") & v["code"].isin(obs.quartiers["code"]) & (v["statut"] == "ok")]
+    if q.millesime is not None:
+        v = v[v["annee"] <= q.millesime]
+    for ind in (preferred, "revenu_median_uc", "taux_emploi", *v["indicateur"].unique()):
+        years = v.loc[v["indicateur"] == ind, "annee"]
+        if len(years):
+            return str(ind), int(years.max())
+    return None
+
+
+def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
+    """Le quartier dans sa commune et parmi les autres quartiers (interactive + statique).
+
+    La carte statique (pour le PDF) n'est dessinée que si le PDF est demandé
+    (:func:`observatoire.publish.sections.wanted_formats`).
+    """
+    if obs.contours.empty:
+        return absent("Aucun contour de quartier n'est déclaré : carte indisponible.")
+    chosen = _map_indicator(obs, q, indicateur)
+    if chosen is None:
+        return absent("Aucun indicateur n'a de valeur pour colorer la carte des quartiers.")
+    indicateur, annee = chosen
+    from observatoire.api.indicateurs import IndicatorsAPI
+
+    groupe = comparaison(obs, q)
+    maps = (
+        IndicatorsAPI(GroupView(obs, groupe.codes))
+        if len(groupe.codes) < len(obs.quartiers)
+        else obs.indicateurs
+    )
+    interactive = maps.carte(indicateur, annee=annee, surligner=q.code)
+    static = None
+    if "pdf" in wanted_formats():
+        static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
+    from observatoire.views.charts import alt_text
+
+    described = (
+        alt_text(static) if static is not None else getattr(interactive, "obs_description", "")
+    )
+    communes = narrative.enumeration(q.communes_noms)
+    alt = (
+        f"Carte des {groupe.libelle}, le quartier {q.nom} mis en évidence "
+        f"(contour épais) dans sa commune ({communes}). {described}"
+    )
+    return [
+        blocks.carte(
+            interactive, static, alt=alt, source=quartier._source(obs, indicateur, annee),
+            legende=f"{q.nom} parmi les {groupe.libelle} : {quartier.cat_label(obs, indicateur)}.",
+            display=False,
+        )
+    ]  # fmt: skip
