@@ -19,7 +19,7 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
 from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_points, format_value
 
@@ -57,7 +57,7 @@ def prepare(obs: Any) -> None:
     rapport) : écarts de tous les quartiers, euros par habitant et sa figure."""
     from observatoire.publish.sections import contrat
 
-    gap_table(obs)
+    _gaps_until(obs, None)
     if len(obs.quartiers) and len(obs.actions):
         q = contexte(obs, None, None)
         contrat.quartier_contrat(obs, q)
@@ -137,18 +137,34 @@ def latest_values(obs: Any, code: str, millesime: int | None) -> pd.DataFrame:
     return v.set_index("indicateur")
 
 
-def portrait(obs: Any, q: Quartier) -> Blocks:
-    """Nom, communes, population et chiffres clés, en phrases écrites depuis la synthèse."""
+def _gaps_until(obs: Any, millesime: int | None) -> pd.DataFrame:
+    """Écarts de tous les quartiers jusqu'au millésime du rapport (mis en cache)."""
+
+    def compute() -> pd.DataFrame:
+        t = gap_table(obs)
+        return t[t["annee"] <= millesime] if millesime is not None and len(t) else t
+
+    return cached(obs, f"ecarts<={millesime}", compute)
+
+
+def _synthese(obs: Any, q: Quartier) -> pd.DataFrame | None:
+    """Table de synthèse du quartier (partagée par le portrait et les écarts)."""
     from observatoire.analysis.synthese import synthese
 
+    def compute() -> pd.DataFrame | None:
+        t = _gaps_until(obs, q.millesime)
+        return synthese(t, obs.catalogue, q.code) if len(t) else None
+
+    return cached(obs, f"synthese:{q.code}:{q.millesime}", compute)
+
+
+def portrait(obs: Any, q: Quartier) -> Blocks:
+    """Nom, communes, population et chiffres clés, en phrases écrites depuis la synthèse."""
     values = latest_values(obs, q.code, q.millesime)
     cat = _catalogue(obs)
     pop = values.loc["population"] if "population" in values.index else None
     population = pop["valeur"] if pop is not None and pop["statut"] == "ok" else None
-    table = gap_table(obs)
-    if q.millesime is not None and len(table):
-        table = table[table["annee"] <= q.millesime]
-    syn = synthese(table, obs.catalogue, q.code) if len(table) else None
+    syn = _synthese(obs, q)
     out = [
         blocks.texte(
             *narrative.portrait_sentences(
@@ -197,18 +213,15 @@ def _pyramid_year(obs: Any, q: Quartier) -> int | None:
 def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     """Graphiques (indicateurs les plus éloignés) et tableau des écarts aux références."""
     from observatoire.analysis.gaps import REFERENCE_LABELS
-    from observatoire.analysis.synthese import synthese
 
-    t = gap_table(obs)
-    if q.millesime is not None and len(t):
-        t = t[t["annee"] <= q.millesime]
+    t = _gaps_until(obs, q.millesime)
     mine = t[t["code"] == q.code] if len(t) else t
     if mine.empty:
         return absent("Aucun écart aux territoires de référence n'est calculable pour ce quartier.")
     cat = _catalogue(obs)
     out: Blocks = []
-    syn = synthese(t, obs.catalogue, q.code)
-    chosen = list(syn["indicateur"].head(n_graphiques)) or ["taux_pauvrete"]
+    syn = _synthese(obs, q)
+    chosen = list(syn["indicateur"].head(n_graphiques)) if syn is not None else []
     for ind in chosen:
         years = mine.loc[mine["indicateur"] == ind, "annee"]
         if years.empty:
