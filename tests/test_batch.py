@@ -182,3 +182,19 @@ def test_disque_plein_message_clair_code_2(territory, tmp_path, capsys):
             assert path.read_text(encoding="utf-8").rstrip().endswith(("</html>", "}"))
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_le_lot_trouve_les_memes_notebooks_que_le_rendu(territory, root):
+    from observatoire.config import load_config
+    from observatoire.publish.batch import _notebooks
+    from observatoire.publish.jobs import ReportJob
+    from observatoire.publish.report import notebook_path
+
+    for config_path in (territory, root / "data" / "demo" / "observatoire.toml"):
+        config = load_config(config_path)
+        jobs = [
+            ReportJob("quartier", config.path, {"quartier": "QN00001A"}),
+            ReportJob("evaluation", config.path, {"debut": 2022, "fin": 2024}),
+        ]
+        found = _notebooks(jobs, config)
+        assert found == {job.kind: notebook_path(job) for job in jobs}
