@@ -21,7 +21,7 @@ Exemple ::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -98,46 +98,78 @@ def weighted_aggregate(
     40.0
     """
     codes = list(dict.fromkeys(codes))
-    info = catalogue_row(catalogue, indicateur)
-    unite = info.get("unite")
-    rows = valeurs[
-        (valeurs["indicateur"] == indicateur)
-        & (valeurs["annee"] == annee)
-        & valeurs["code"].isin(codes)
-    ].drop_duplicates("code")
-    rows = rows.set_index("code").reindex(codes)
-    statut = rows["statut"].fillna("absent")
-    ok = statut == "ok"
+    subset = valeurs[valeurs["code"].isin(codes)]  # une fois : les filtres suivants sont petits
+    rows = subset[(subset["indicateur"] == indicateur) & (subset["annee"] == annee)]
+    rows = rows.drop_duplicates("code").set_index("code").reindex(codes)
     weight_id = weight_indicator(catalogue, indicateur)
-    population = lookup_nearest(valeurs, DEFAULT_WEIGHT, annee, codes)
-    empty = pd.Series(float("nan"), index=rows.index)
-    num = pd.to_numeric(rows["numerateur"], errors="coerce") if "numerateur" in rows else empty
-    den = pd.to_numeric(rows["denominateur"], errors="coerce") if "denominateur" in rows else empty
-    no_weight = pd.Series(False, index=rows.index)
+    return _aggregate(
+        codes,
+        indicateur,
+        int(annee),
+        catalogue_row(catalogue, indicateur).get("unite"),
+        weight_id,
+        _columns(rows),
+        lookup_nearest(subset, DEFAULT_WEIGHT, annee, codes).to_numpy(dtype=float),
+        lambda: lookup_nearest(subset, weight_id, annee, codes).to_numpy(dtype=float),
+        seuil_denominateur,
+    )
 
-    if unite == "nombre":
-        methode = "somme"
-        included = ok
-        value = float(rows.loc[included, "valeur"].sum()) if included.any() else np.nan
-    elif ok.any() and num[ok].notna().all() and (den[ok] > 0).all():
-        methode = "rapport des sommes (numérateurs / dénominateurs)"
-        included = ok
-        scale = _scale(rows[ok].assign(numerateur=num, denominateur=den), unite)
-        value = float(num[ok].sum() / den[ok].sum() * scale)
-    else:
-        methode = f"moyenne pondérée (poids : {weight_id})"
-        weights = lookup_nearest(valeurs, weight_id, annee, codes)
-        no_weight = ok & ~(weights > 0)
-        included = ok & ~no_weight
-        if included.any():
-            w = weights[included]
-            value = float((rows.loc[included, "valeur"] * w).sum() / w.sum())
+
+def _columns(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """statut (« absent » si pas de ligne), valeur, numérateur, dénominateur en tableaux."""
+    n = len(rows)
+
+    def numeric(name: str) -> np.ndarray:
+        if name not in rows:
+            return np.full(n, np.nan)
+        return pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    statut = rows["statut"].fillna("absent").to_numpy(dtype=object)
+    return statut, numeric("valeur"), numeric("numerateur"), numeric("denominateur")
+
+
+def _aggregate(
+    codes: list[str],
+    indicateur: str,
+    annee: int,
+    unite: object,
+    weight_id: str,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    population: np.ndarray,
+    weights: Callable[[], np.ndarray],
+    seuil_denominateur: float,
+) -> dict:
+    """Cœur de :func:`weighted_aggregate` sur des tableaux alignés sur ``codes``."""
+    statut, valeur, num, den = columns
+    ok = statut == "ok"
+    no_weight = np.zeros(len(codes), dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if unite == "nombre":
+            methode = "somme"
+            included = ok
+            value = float(np.nansum(valeur[ok])) if ok.any() else np.nan
+        elif ok.any() and not np.isnan(num[ok]).any() and (den[ok] > 0).all():
+            methode = "rapport des sommes (numérateurs / dénominateurs)"
+            included = ok
+            scale = _scale_arrays(valeur[ok], num[ok], den[ok], unite)
+            value = float(num[ok].sum() / den[ok].sum() * scale)
         else:
-            value = np.nan
-    excluded = ~included
-    small = den[included & (den < seuil_denominateur)].index.tolist()
-    pop_total = float(population.sum(min_count=1)) if population.notna().any() else np.nan
-    pop_excl = float(population[excluded].sum()) if population.notna().any() else np.nan
+            methode = f"moyenne pondérée (poids : {weight_id})"
+            w_all = weights()
+            no_weight = ok & ~(w_all > 0)
+            included = ok & ~no_weight
+            if included.any():
+                w = w_all[included]
+                value = float(np.nansum(valeur[included] * w) / w.sum())
+            else:
+                value = np.nan
+        excluded = ~included
+        small = [
+            c for c, keep in zip(codes, included & (den < seuil_denominateur), strict=True) if keep
+        ]
+        known = not np.isnan(population).all()
+        pop_total = float(np.nansum(population)) if known else np.nan
+        pop_excl = float(np.nansum(population[excluded])) if known else np.nan
     result = {
         "indicateur": indicateur,
         "annee": int(annee),
@@ -146,7 +178,7 @@ def weighted_aggregate(
         "n_territoires": len(codes),
         "n_inclus": int(included.sum()),
         "n_exclus": int(excluded.sum()),
-        "codes_exclus": tuple(rows.index[excluded]),
+        "codes_exclus": tuple(c for c, out in zip(codes, excluded, strict=True) if out),
         "exclus_secret": int((statut == "secret").sum()),
         "exclus_absent": int((statut == "absent").sum()),
         "exclus_sans_poids": int(no_weight.sum()),
@@ -159,6 +191,83 @@ def weighted_aggregate(
     }
     result["note"] = _note(result)
     return result
+
+
+def _scale_arrays(valeur: np.ndarray, num: np.ndarray, den: np.ndarray, unite: object) -> float:
+    """:func:`_scale` sur des tableaux (lignes ``ok`` seulement)."""
+    usable = (num > 0) & (den > 0)
+    if usable.any():
+        observed = float(np.median(valeur[usable] * den[usable] / num[usable]))
+        return min((1.0, 100.0, 1000.0), key=lambda s: abs(np.log(observed / s)))
+    return 100.0 if unite == "%" else 1.0
+
+
+class AggregateIndex:
+    """Agrégats répétés sur une même table, indexée une fois (même résultat que
+    :func:`weighted_aggregate`, sans refiltrer toute la table à chaque appel).
+
+    >>> index = AggregateIndex(valeurs, catalogue)
+    >>> index.aggregate(["00101", "00102"], "taux_pauvrete", 2021)["valeur"]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        valeurs: pd.DataFrame,
+        catalogue: pd.DataFrame,
+        *,
+        seuil_denominateur: float = SMALL_DENOMINATOR,
+    ) -> None:
+        self.catalogue = catalogue
+        self.seuil = seuil_denominateur
+        first = valeurs.drop_duplicates(["indicateur", "annee", "code"])
+        statut, valeur, num, den = _columns(first)
+        keys = zip(first["indicateur"], first["annee"], first["code"], strict=True)
+        self._rows = dict(zip(keys, zip(statut, valeur, num, den, strict=True), strict=True))
+        ok = valeurs[valeurs["statut"] == "ok"]
+        self._ok = {ind: part for ind, part in ok.groupby("indicateur", sort=False)}
+        self._codes = valeurs["code"].unique().tolist()
+        self._nearest: dict[tuple[str, int], dict[str, float]] = {}
+        self._info: dict[str, tuple[object, str]] = {}
+
+    def nearest(self, indicateur: str, annee: int, codes: Sequence[str]) -> np.ndarray:
+        """:func:`lookup_nearest` (valeurs alignées sur ``codes``, NaN si aucune)."""
+        key = (indicateur, int(annee))
+        if key not in self._nearest:
+            rows = self._ok.get(indicateur)
+            found = {}
+            if rows is not None:
+                series = lookup_nearest(rows, indicateur, annee, rows["code"].unique())
+                found = series.dropna().to_dict()
+            self._nearest[key] = found
+        found = self._nearest[key]
+        return np.array([found.get(c, np.nan) for c in codes], dtype=float)
+
+    def aggregate(self, codes: Sequence[str], indicateur: str, annee: int) -> dict:
+        """Même dict que ``weighted_aggregate(valeurs, catalogue, codes, indicateur, annee)``."""
+        codes = list(dict.fromkeys(codes))
+        if indicateur not in self._info:
+            unite = catalogue_row(self.catalogue, indicateur).get("unite")
+            self._info[indicateur] = (unite, weight_indicator(self.catalogue, indicateur))
+        unite, weight_id = self._info[indicateur]
+        missing = ("absent", np.nan, np.nan, np.nan)
+        found = [self._rows.get((indicateur, annee, c), missing) for c in codes]
+        columns = (
+            np.array([f[0] for f in found], dtype=object),
+            np.array([f[1] for f in found], dtype=float),
+            np.array([f[2] for f in found], dtype=float),
+            np.array([f[3] for f in found], dtype=float),
+        )
+        return _aggregate(
+            codes,
+            indicateur,
+            int(annee),
+            unite,
+            weight_id,
+            columns,
+            self.nearest(DEFAULT_WEIGHT, annee, codes),
+            lambda: self.nearest(weight_id, annee, codes),
+            self.seuil,
+        )
 
 
 def _note(r: dict) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from observatoire.analysis.aggregates import weighted_aggregate
+from observatoire.analysis.aggregates import AggregateIndex
 
 DEFAULT_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
 PARENT_COLUMNS = {"commune": "communes", "epci": "epci", "departement": "departement"}
@@ -117,11 +117,12 @@ def _reference_values(
         & valeurs["code"].isin(parts_needed)
         & (valeurs["indicateur"].isin(indicateurs) | valeurs["indicateur"].isin(weight_ids))
     ]
+    index = AggregateIndex(communes_values, catalogue)  # indexée une fois pour tous les appels
     for key in (c for c in ref_codes if ";" in c):
         parts = key.split(";")
         for ind in indicateurs:
             for an in annees:
-                agg = weighted_aggregate(communes_values, catalogue, parts, ind, int(an))
+                agg = index.aggregate(parts, ind, int(an))
                 if agg["n_inclus"] == 0 and agg["n_exclus"] == len(parts):
                     statut, valeur = ("absent", np.nan)
                     if agg["exclus_secret"] == len(parts):
@@ -185,9 +186,13 @@ def gaps(
         ref_values = _reference_values(valeurs, catalogue, niveau, mapping, inds, years)
         part = base.assign(reference=niveau, reference_code=base["code"].map(mapping))
         part = part.merge(ref_values, on=["reference_code", "indicateur", "annee"], how="left")
-        part["reference_nom"] = [
-            _reference_name(names, niveau, rc) for rc in part["reference_code"]
-        ]
+        labels = {
+            rc: _reference_name(names, niveau, rc)
+            for rc in mapping.dropna().unique()
+            if isinstance(rc, str)
+        }
+        part["reference_nom"] = [labels.get(rc) if isinstance(rc, str) else None
+                                 for rc in part["reference_code"]]  # fmt: skip
         frames.append(part)
     if not frames:
         return pd.DataFrame(columns=GAP_COLUMNS)
