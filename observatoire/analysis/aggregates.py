@@ -138,6 +138,7 @@ def _aggregate(
     population: np.ndarray,
     weights: Callable[[], np.ndarray],
     seuil_denominateur: float,
+    note: bool = True,
 ) -> dict:
     """Cœur de :func:`weighted_aggregate` sur des tableaux alignés sur ``codes``."""
     statut, valeur, num, den = columns
@@ -147,7 +148,7 @@ def _aggregate(
         if unite == "nombre":
             methode = "somme"
             included = ok
-            value = float(np.nansum(valeur[ok])) if ok.any() else np.nan
+            value = float(_nansum(valeur[ok])) if ok.any() else np.nan
         elif ok.any() and not np.isnan(num[ok]).any() and (den[ok] > 0).all():
             methode = "rapport des sommes (numérateurs / dénominateurs)"
             included = ok
@@ -160,7 +161,7 @@ def _aggregate(
             included = ok & ~no_weight
             if included.any():
                 w = w_all[included]
-                value = float(np.nansum(valeur[included] * w) / w.sum())
+                value = float(_nansum(valeur[included] * w) / w.sum())
             else:
                 value = np.nan
         excluded = ~included
@@ -168,8 +169,8 @@ def _aggregate(
             c for c, keep in zip(codes, included & (den < seuil_denominateur), strict=True) if keep
         ]
         known = not np.isnan(population).all()
-        pop_total = float(np.nansum(population)) if known else np.nan
-        pop_excl = float(np.nansum(population[excluded])) if known else np.nan
+        pop_total = float(_nansum(population)) if known else np.nan
+        pop_excl = float(_nansum(population[excluded])) if known else np.nan
     result = {
         "indicateur": indicateur,
         "annee": int(annee),
@@ -189,8 +190,13 @@ def _aggregate(
         ),
         "petits_denominateurs": tuple(small),
     }
-    result["note"] = _note(result)
+    result["note"] = _note(result) if note else ""
     return result
+
+
+def _nansum(values: np.ndarray) -> float:
+    """Somme sans les NaN, comme ``Series.sum()`` (NaN remplacés par 0, même ordre)."""
+    return np.where(np.isnan(values), 0.0, values).sum()
 
 
 def _scale_arrays(valeur: np.ndarray, num: np.ndarray, den: np.ndarray, unite: object) -> float:
@@ -242,8 +248,11 @@ class AggregateIndex:
         found = self._nearest[key]
         return np.array([found.get(c, np.nan) for c in codes], dtype=float)
 
-    def aggregate(self, codes: Sequence[str], indicateur: str, annee: int) -> dict:
-        """Même dict que ``weighted_aggregate(valeurs, catalogue, codes, indicateur, annee)``."""
+    def aggregate(
+        self, codes: Sequence[str], indicateur: str, annee: int, *, note: bool = True
+    ) -> dict:
+        """Même dict que ``weighted_aggregate(valeurs, catalogue, codes, indicateur, annee)``
+        (``note=False`` : phrase ``note`` non rédigée, plus rapide)."""
         codes = list(dict.fromkeys(codes))
         if indicateur not in self._info:
             unite = catalogue_row(self.catalogue, indicateur).get("unite")
@@ -267,6 +276,7 @@ class AggregateIndex:
             self.nearest(DEFAULT_WEIGHT, annee, codes),
             lambda: self.nearest(weight_id, annee, codes),
             self.seuil,
+            note,
         )
 
 

@@ -122,7 +122,7 @@ def _reference_values(
         parts = key.split(";")
         for ind in indicateurs:
             for an in annees:
-                agg = index.aggregate(parts, ind, int(an))
+                agg = index.aggregate(parts, ind, int(an), note=False)
                 if agg["n_inclus"] == 0 and agg["n_exclus"] == len(parts):
                     statut, valeur = ("absent", np.nan)
                     if agg["exclus_secret"] == len(parts):

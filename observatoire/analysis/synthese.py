@@ -38,6 +38,40 @@ SYNTHESE_COLUMNS = [
 ]
 
 
+def _eligible(
+    gap_table: pd.DataFrame, references: Sequence[str], annee: int | None
+) -> pd.DataFrame:
+    """Lignes comparables : références retenues, hors comptages, écart connu."""
+    t = gap_table[gap_table["reference"].isin(list(references))]
+    t = t[~t["unite"].isin(["nombre"]) & t["ecart"].notna()]
+    if annee is not None:
+        t = t[t["annee"] == annee]
+    return t
+
+
+def dispersion_table(
+    gap_table: pd.DataFrame,
+    *,
+    annee: int | None = None,
+    references: Sequence[str] = ("commune", "france"),
+) -> pd.Series:
+    """Écart-type des valeurs des quartiers par indicateur × millésime (échelle des scores).
+
+    À calculer une fois sur la table de TOUS les quartiers et à passer à :func:`synthese`
+    pour chaque quartier (un millésime absent de la table n'a pas de ligne).
+
+    >>> sd = dispersion_table(gaps(obs.valeurs, obs.territoires, obs.catalogue))  # doctest: +SKIP
+    >>> synthese(table_du_quartier, obs.catalogue, "QN00001A", dispersion=sd)  # doctest: +SKIP
+    """
+    t = _eligible(gap_table, references, annee)
+    return (
+        t.drop_duplicates(["code", "indicateur", "annee"])
+        .groupby(["indicateur", "annee"])["valeur"]
+        .std(ddof=0)
+        .rename("_sd")
+    )
+
+
 def synthese(
     gap_table: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -46,28 +80,24 @@ def synthese(
     annee: int | None = None,
     references: Sequence[str] = ("commune", "france"),
     n: int | None = None,
+    dispersion: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Indicateurs du quartier ``code`` triés par éloignement décroissant à ses références.
 
     ``gap_table`` : sortie de :func:`observatoire.analysis.gaps.gaps` pour **tous**
     les quartiers (la dispersion entre quartiers sert d'échelle). Par indicateur,
     on garde le dernier millésime disponible (ou ``annee``) et, parmi
-    ``references``, celle dont l'écart est le plus marqué.
+    ``references``, celle dont l'écart est le plus marqué. Si ``dispersion`` (voir
+    :func:`dispersion_table`, mêmes ``annee`` et ``references``) est fournie, ``gap_table``
+    peut ne contenir que les lignes du quartier : le résultat est le même, plus vite.
     """
     from observatoire.views.format import format_points, format_value
 
-    t = gap_table[gap_table["reference"].isin(list(references))]
-    t = t[~t["unite"].isin(["nombre"]) & t["ecart"].notna()]
-    if annee is not None:
-        t = t[t["annee"] == annee]
+    t = _eligible(gap_table, references, annee)
     if t.empty:
         return pd.DataFrame(columns=SYNTHESE_COLUMNS)
-    dispersion = (
-        t.drop_duplicates(["code", "indicateur", "annee"])
-        .groupby(["indicateur", "annee"])["valeur"]
-        .std(ddof=0)
-        .rename("_sd")
-    )
+    if dispersion is None:
+        dispersion = dispersion_table(gap_table, annee=annee, references=references)
     mine = t[t["code"] == code]
     if mine.empty:
         return pd.DataFrame(columns=SYNTHESE_COLUMNS)

@@ -16,6 +16,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from observatoire.analysis import aggregates, evolution, gaps, inequality, ranks, synthese
@@ -31,18 +32,64 @@ class IndicatorsAPI:
 
     def __init__(self, obs) -> None:
         self.obs = obs
+        # tables immuables après chargement : ce qui en dérive est calculé une fois
+        self._dispersions: dict[tuple, pd.Series] = {}
+
+    @cached_property
+    def _codes(self) -> tuple[list[str], frozenset[str]]:
+        codes = self.obs.quartiers["code"].tolist()
+        return codes, frozenset(codes)
+
+    @cached_property
+    def _known_quartiers(self) -> frozenset[str]:
+        t = self.obs.territoires
+        return frozenset(t.loc[t["niveau"] == "qpv", "code"])
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        t = self.obs.territoires
+        named = t[t["nom"].notna()].drop_duplicates("code")
+        return dict(zip(named["code"], named["nom"].astype(str), strict=True))
+
+    @cached_property
+    def _by_indicator(self) -> dict[str, pd.DataFrame]:
+        """Lignes de ``valeurs`` par indicateur (ordre de la table conservé)."""
+        return dict(iter(self.obs.valeurs.groupby("indicateur", sort=False)))
+
+    def indicator_values(self, indicateur: str) -> pd.DataFrame:
+        """Lignes de ``obs.valeurs`` d'un indicateur (mêmes lignes, même ordre, même index
+        que ``valeurs[valeurs["indicateur"] == indicateur]``, sans refiltrer la table)."""
+        found = self._by_indicator.get(indicateur)
+        return found if found is not None else self.obs.valeurs.iloc[:0]
+
+    @cached_property
+    def _code_positions(self) -> dict[str, np.ndarray]:
+        return self.obs.valeurs.groupby("code", sort=False).indices
+
+    def code_values(self, code: str) -> pd.DataFrame:
+        """Lignes de ``obs.valeurs`` d'un territoire (comme ``valeurs[valeurs["code"] == code]``)."""
+        positions = self._code_positions.get(code)
+        v = self.obs.valeurs
+        return v.iloc[:0] if positions is None else v.take(positions)
+
+    @cached_property
+    def _years(self) -> dict[str, list[int]]:
+        """Millésimes où chaque indicateur a une ligne pour un quartier en vigueur."""
+        v = self.obs.valeurs
+        rows = v[v["code"].isin(self.codes)]
+        return {
+            ind: sorted(set(part["annee"])) for ind, part in rows.groupby("indicateur", sort=False)
+        }
 
     # ------------------------------------------------------------------ outils
     @property
     def codes(self) -> list[str]:
         """Codes des quartiers de la génération en vigueur."""
-        return self.obs.quartiers["code"].tolist()
+        return list(self._codes[0])
 
     def nom(self, code: str) -> str:
         """Nom d'un territoire (le code s'il est inconnu)."""
-        t = self.obs.territoires
-        names = t.loc[t["code"] == code, "nom"].dropna()
-        return str(names.iloc[0]) if len(names) else code
+        return self._names.get(code, code)
 
     def verifier_indicateur(self, indicateur: str) -> dict:
         """Ligne du catalogue ; ``ConfigError`` (code 2) listant les ids proches sinon."""
@@ -58,8 +105,8 @@ class IndicatorsAPI:
 
     def verifier_quartier(self, code: str) -> str:
         """Vérifie qu'un code de quartier existe (``ConfigError`` avec suggestions sinon)."""
-        known = self.obs.territoires.loc[self.obs.territoires["niveau"] == "qpv", "code"]
-        if code not in set(known):
+        if code not in self._known_quartiers:
+            known = self.obs.territoires.loc[self.obs.territoires["niveau"] == "qpv", "code"]
             close = difflib.get_close_matches(code, known.tolist(), n=5, cutoff=0.5)
             hint = f" Codes proches : {', '.join(close)}." if close else ""
             raise ConfigError(f"Quartier inconnu : « {code} ».{hint}")
@@ -67,13 +114,12 @@ class IndicatorsAPI:
 
     def derniere_annee(self, indicateur: str) -> int:
         """Dernier millésime où ``indicateur`` a une valeur pour un quartier en vigueur."""
-        v = self.obs.valeurs
-        rows = v[(v["indicateur"] == indicateur) & v["code"].isin(self.codes)]
-        if rows.empty:
+        years = self._years.get(indicateur)
+        if not years:
             raise ConfigError(
                 f"Aucune valeur de « {indicateur} » pour les quartiers du territoire."
             )
-        return int(rows["annee"].max())
+        return int(max(years))
 
     def annee_valide(self, indicateur: str, annee: int | None) -> int:
         """``annee`` si des quartiers ont une ligne ce millésime, sinon ``ConfigError`` (code 2).
@@ -82,10 +128,7 @@ class IndicatorsAPI:
         """
         if annee is None:
             return self.derniere_annee(indicateur)
-        v = self.obs.valeurs
-        years = sorted(
-            set(v.loc[(v["indicateur"] == indicateur) & v["code"].isin(self.codes), "annee"])
-        )
+        years = self._years.get(indicateur, [])
         if annee not in years:
             listed = ", ".join(str(y) for y in years) or "aucun"
             raise ConfigError(
@@ -118,6 +161,15 @@ class IndicatorsAPI:
             references=self.references,
         )
 
+    @cached_property
+    def _gap_positions(self) -> dict[str, np.ndarray]:
+        """Positions des lignes de chaque quartier dans la table des écarts."""
+        return self._gaps.groupby("code", sort=False).indices
+
+    def _quartier_gaps(self, quartier: str) -> pd.DataFrame:
+        positions = self._gap_positions.get(quartier)
+        return self._gaps.iloc[:0] if positions is None else self._gaps.take(positions)
+
     def ecarts(
         self,
         quartier: str | None = None,
@@ -126,13 +178,14 @@ class IndicatorsAPI:
     ) -> pd.DataFrame:
         """Écarts aux références (table longue, voir :func:`observatoire.analysis.gaps.gaps`)."""
         t = self._gaps
-        if quartier is not None and self.verifier_quartier(quartier) not in self.codes:
+        if quartier is not None and self.verifier_quartier(quartier) not in self._codes[1]:
             t = gaps.gaps(  # quartier de l'autre génération : calculé à la demande
                 self.obs.valeurs, self.obs.territoires, self.obs.catalogue,
                 codes=[quartier], references=self.references,
             )  # fmt: skip
-        if quartier is not None:
             t = t[t["code"] == quartier]
+        elif quartier is not None:
+            t = self._quartier_gaps(quartier)  # lignes indexées une fois : pas de filtre
         if annee is not None:
             t = t[t["annee"] == annee]
         if indicateurs is not None:
@@ -211,10 +264,21 @@ class IndicatorsAPI:
     def synthese(self, quartier: str, n: int | None = 5, annee: int | None = None) -> pd.DataFrame:
         """Indicateurs où le quartier s'éloigne le plus de ses références (triés)."""
         refs = [r for r in ("commune", "france") if r in self.references] or self.references[:1]
+        code = self.verifier_quartier(quartier)
         return synthese.synthese(
-            self._gaps, self.obs.catalogue, self.verifier_quartier(quartier), annee=annee,
-            references=refs, n=n,
+            self._quartier_gaps(code), self.obs.catalogue, code, annee=annee, references=refs,
+            n=n, dispersion=self.dispersion(annee, refs),
         )  # fmt: skip
+
+    def dispersion(self, annee: int | None, references: Sequence[str]) -> pd.Series:
+        """Écart-type entre quartiers par indicateur × millésime (mis en cache), voir
+        :func:`observatoire.analysis.synthese.dispersion_table`."""
+        key = (annee, tuple(references))
+        if key not in self._dispersions:
+            self._dispersions[key] = synthese.dispersion_table(
+                self._gaps, annee=annee, references=references
+            )
+        return self._dispersions[key]
 
     # ------------------------------------------------------------------ graphiques
     def figure_ecarts(self, quartier: str, indicateur: str, annee: int | None = None):
@@ -281,16 +345,12 @@ class IndicatorsAPI:
         )  # fmt: skip
 
     def _pyramid_counts(self, codes: list[str], annee: int) -> pd.DataFrame:
-        v = self.obs.valeurs
         rows = []
         for band in PYRAMID_BANDS:
             row = {"tranche": charts.AGE_LABELS[band]}
             for sex in ("hommes", "femmes"):
-                sel = v[
-                    (v["indicateur"] == f"pop_{sex}_{band}")
-                    & (v["annee"] == annee)
-                    & v["code"].isin(codes)
-                ]
+                v = self.indicator_values(f"pop_{sex}_{band}")
+                sel = v[(v["annee"] == annee) & v["code"].isin(codes)]
                 ok = sel["statut"].eq("ok")
                 complete = len(sel) == len(codes) and ok.all()
                 row[sex] = float(sel["valeur"].sum()) if complete else float("nan")
@@ -315,8 +375,8 @@ class IndicatorsAPI:
         )  # fmt: skip
 
     def _map_data(self, indicateur: str, annee: int) -> pd.DataFrame:
-        v = self.obs.valeurs
-        rows = v[(v["indicateur"] == indicateur) & (v["annee"] == annee) & (v["niveau"] == "qpv")]
+        v = self.indicator_values(indicateur)
+        rows = v[(v["annee"] == annee) & (v["niveau"] == "qpv")]
         base = self.obs.quartiers[["code", "nom"]]
         data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
         data["statut"] = data["statut"].fillna("absent")

@@ -33,6 +33,7 @@ KEY_INDICATORS = (
 )
 GAP_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
 EVOLUTION_INDICATORS = ("taux_pauvrete", "revenu_median_uc", "taux_emploi", "taux_chomage")
+SYNTHESE_REFERENCES = ("commune", "france")  # références par défaut de ``synthese``
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,11 @@ def prepare(obs: Any) -> None:
     rapport) : écarts de tous les quartiers, euros par habitant et sa figure."""
     from observatoire.publish.sections import contrat
 
+    api = obs.indicateurs
     _gaps_until(obs, None)
+    api.dispersion(None, SYNTHESE_REFERENCES)  # échelle des synthèses (tous les quartiers)
+    for name in ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names"):
+        getattr(api, name)  # index partagés par les tableaux de bord (calculés une fois)
     if len(obs.quartiers) and len(obs.actions):
         q = contexte(obs, None, None)
         contrat.quartier_contrat(obs, q)
@@ -83,7 +88,7 @@ def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
             f"{obs.config.territoire.generation} : {known}…)"
         )
     row = row.iloc[0]
-    years = obs.valeurs.loc[obs.valeurs["code"] == code, "annee"]
+    years = obs.indicateurs.code_values(code)["annee"]
     if millesime is None:
         millesime = int(years.max()) if len(years) else None
     elif len(years) and int(millesime) not in set(years.astype(int)):
@@ -128,7 +133,7 @@ def _source(obs: Any, indicateur: str, annee: object) -> str:
 
 def latest_values(obs: Any, code: str, millesime: int | None) -> pd.DataFrame:
     """Dernière valeur de chaque indicateur pour ``code`` au plus tard au ``millesime``."""
-    v = obs.valeurs[obs.valeurs["code"] == code]
+    v = obs.indicateurs.code_values(code)
     if millesime is not None:
         v = v[v["annee"] <= millesime]
     if v.empty:
@@ -147,13 +152,30 @@ def _gaps_until(obs: Any, millesime: int | None) -> pd.DataFrame:
     return cached(obs, f"ecarts<={millesime}", compute)
 
 
+def _my_gaps(obs: Any, q: Quartier) -> pd.DataFrame:
+    """Écarts du quartier jusqu'au millésime du rapport (lignes indexées par l'API)."""
+    t = obs.indicateurs.ecarts(q.code)
+    return t[t["annee"] <= q.millesime] if q.millesime is not None and len(t) else t
+
+
+def _any_gaps_until(obs: Any, millesime: int | None) -> bool:
+    """Un quartier au moins a-t-il un écart jusqu'au millésime ?"""
+    t = gap_table(obs)
+    return bool(len(t)) if millesime is None else bool((t["annee"] <= millesime).any())
+
+
 def _synthese(obs: Any, q: Quartier) -> pd.DataFrame | None:
-    """Table de synthèse du quartier (partagée par le portrait et les écarts)."""
+    """Table de synthèse du quartier (partagée par le portrait et les écarts).
+
+    L'échelle (dispersion entre tous les quartiers) est calculée une fois ; seules les
+    lignes du quartier sont reprises ici (même résultat que sur la table entière)."""
     from observatoire.analysis.synthese import synthese
 
     def compute() -> pd.DataFrame | None:
-        t = _gaps_until(obs, q.millesime)
-        return synthese(t, obs.catalogue, q.code) if len(t) else None
+        if not _any_gaps_until(obs, q.millesime):
+            return None
+        sd = obs.indicateurs.dispersion(None, SYNTHESE_REFERENCES)
+        return synthese(_my_gaps(obs, q), obs.catalogue, q.code, dispersion=sd)
 
     return cached(obs, f"synthese:{q.code}:{q.millesime}", compute)
 
@@ -201,8 +223,8 @@ def portrait(obs: Any, q: Quartier) -> Blocks:
 
 def _pyramid_year(obs: Any, q: Quartier) -> int | None:
     """Dernier millésime (≤ celui du rapport) où la pyramide des âges du quartier est complète."""
-    v = obs.valeurs
-    v = v[(v["code"] == q.code) & v["indicateur"].str.startswith("pop_") & (v["statut"] == "ok")]
+    v = obs.indicateurs.code_values(q.code)
+    v = v[v["indicateur"].str.startswith("pop_") & (v["statut"] == "ok")]
     if q.millesime is not None:
         v = v[v["annee"] <= q.millesime]
     counts = v.groupby("annee")["indicateur"].nunique()
@@ -214,8 +236,7 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     """Graphiques (indicateurs les plus éloignés) et tableau des écarts aux références."""
     from observatoire.analysis.gaps import REFERENCE_LABELS
 
-    t = _gaps_until(obs, q.millesime)
-    mine = t[t["code"] == q.code] if len(t) else t
+    mine = _my_gaps(obs, q)
     if mine.empty:
         return absent("Aucun écart aux territoires de référence n'est calculable pour ce quartier.")
     cat = _catalogue(obs)
@@ -306,8 +327,8 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     lines = lines.assign(territoire=f"{q.nom} (quartier)")
     lines = lines[lines["comparable"].astype(bool)]
     refs = [lines[["territoire", "annee", "valeur", "statut", "traverse_geographie"]]]
-    t = gap_table(obs)
-    t = t[(t["code"] == q.code) & (t["indicateur"] == ind)]
+    t = obs.indicateurs.ecarts(q.code)
+    t = t[t["indicateur"] == ind]
     for niveau in ("commune", "france"):
         part = t[t["reference"] == niveau]
         if len(part):
@@ -340,13 +361,13 @@ def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.
     from observatoire.views.charts import distribution_chart
 
     groupe = comparaison(obs, q)
-    v = obs.valeurs
-    rows = v[(v["indicateur"] == indicateur) & (v["annee"] == annee) & (v["niveau"] == "qpv")]
+    v = obs.indicateurs.indicator_values(indicateur)
+    rows = v[(v["annee"] == annee) & (v["niveau"] == "qpv")]
     base = obs.quartiers[obs.quartiers["code"].isin(groupe.codes)][["code", "nom"]]
     data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
     data["statut"] = data["statut"].fillna("absent")
-    t = gap_table(obs)
-    t = t[(t["code"] == q.code) & (t["indicateur"] == indicateur) & (t["annee"] == annee)]
+    t = obs.indicateurs.ecarts(q.code)
+    t = t[(t["indicateur"] == indicateur) & (t["annee"] == annee)]
     refs = {
         REFERENCE_LABELS[r.reference]: float(r.reference_valeur)
         for r in t.itertuples(index=False)
@@ -368,7 +389,7 @@ def cat_label(obs: Any, indicateur: str) -> str:
 
 def sources(obs: Any, q: Quartier) -> Blocks:
     """Sources des indicateurs utilisés (producteur, millésimes) et bloc de provenance."""
-    v = obs.valeurs[obs.valeurs["code"] == q.code]
+    v = obs.indicateurs.code_values(q.code)
     out: Blocks = []
     if len(v):
         cat = _catalogue(obs)
