@@ -38,18 +38,19 @@ def test_lot_sur_cluster_dask_de_deux_workers(territory, tmp_path, capsys):
         args += ["--format", "html", "--sortie", str(out)]
         code = main([*args, "--executor", "dask", "--scheduler", cluster.scheduler_address])
         err = capsys.readouterr().err
-        assert code in (0, 1), err
-        assert "4 rapport(s) à produire" in err and "cluster Dask" in err
-        assert "4 produit(s)" in err and "0 en échec" in err
+        assert code == 0, err
+        assert "4 rapport(s) à produire" in err and "cluster Dask" in err, err
+        assert "4 produit(s)" in err and "0 en échec" in err, err
 
-        # Chaque worker a démarré son processus pré-chauffé et produit des rapports.
+        # Les rapports ont tourné dans les processus pré-chauffés des workers (le plus
+        # souvent les deux ; l'ordonnanceur peut tout confier à un seul s'il est libre).
         def pools() -> int:
             from observatoire.publish.executors import _WORKER_POOLS
 
             return len(_WORKER_POOLS)
 
         per_worker = client.run(pools)
-        assert sorted(per_worker.values()) == [1, 1]
+        assert len(per_worker) == 2 and sum(per_worker.values()) >= 1, per_worker
 
     for code in QUARTIERS:
         html = (out / "quartiers" / f"{code}.html").read_text(encoding="utf-8")
@@ -59,7 +60,7 @@ def test_lot_sur_cluster_dask_de_deux_workers(territory, tmp_path, capsys):
     assert {e["statut"] for e in manifest["rapports"].values()} == {"ok"}
 
     # Relance locale sans changement : même manifeste, rien à refaire.
-    assert main([*args, "--jobs", "1"]) in (0, 1)
+    assert main([*args, "--jobs", "1"]) == 0
     assert "Rien à refaire : 4 rapport(s) à jour" in capsys.readouterr().err
 
 
