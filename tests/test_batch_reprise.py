@@ -90,6 +90,8 @@ MOMENTS = {
     ),
     # au milieu : un premier rapport est écrit, les autres sont à faire ou en cours
     "premier-rapport": lambda out, pid: (out / "quartiers" / "QN00001A.html").exists(),
+    # à la fin : tous les rapports sont faits, le manifeste et l'index sont en cours
+    "fin-de-lot": lambda out, pid: "[3/3]" in _read(out / "journal.log"),
 }
 
 
@@ -131,6 +133,7 @@ def test_lot_tue_puis_repris(territory, tmp_path, moment):
         # le rapport fini avant le kill n'est refait que si le manifeste ne l'a pas noté
         assert "rapport(s) à produire" in resumed.stderr
 
+    assert (out / "index.html").is_file()  # l'index manquant est écrit à la reprise
     again = cli(*args)
     assert "Rien à refaire : 3 rapport(s) à jour" in again.stderr
 
