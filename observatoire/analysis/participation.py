@@ -133,9 +133,15 @@ def taux_pour_1000(synth: pd.DataFrame, valeurs: pd.DataFrame) -> pd.DataFrame:
     """
     out = synth.copy()
     pops, years, rates = [], [], []
+    if "quartier" in out:  # une seule passe sur la table : la population des autres codes
+        population = valeurs[valeurs["indicateur"] == "population"]  # n'intervient pas
+        valeurs = population[population["code"].isin(set(out["quartier"]))]
+    by_year: dict[int | None, pd.DataFrame] = {}
     for _, row in out.iterrows():
         year = int(row["periode"]) if "periode" in out and str(row["periode"]).isdigit() else None
-        pop = population_of(valeurs, year).set_index("code")
+        if year not in by_year:
+            by_year[year] = population_of(valeurs, year).set_index("code")
+        pop = by_year[year]
         code = row["quartier"]
         if code in pop.index and pop.loc[code, "population"] > 0:
             p = float(pop.loc[code, "population"])

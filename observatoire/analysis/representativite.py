@@ -131,6 +131,12 @@ def population_par_groupe(
     bands = _bands(tranches_exclues)
     totals: dict[tuple[str, str], float] = {}
     kept = []
+    qpv_rows = territoires[territoires["code"].isin(codes) & (territoires["niveau"] == "qpv")]
+    communes = set()
+    for text in qpv_rows["communes"].dropna():
+        communes.update(c for c in str(text).split(";") if c)
+    # une seule passe sur la table (ordre conservé) : les recherches par code sont petites
+    valeurs = valeurs[valeurs["code"].isin({*codes, *communes})]
     for code in codes:
         pyramid = _pyramid(valeurs, code)
         if pyramid is None:
@@ -141,10 +147,6 @@ def population_par_groupe(
                 totals[("age", band)] = totals.get(("age", band), 0.0) + n
                 totals[("sexe", sex)] = totals.get(("sexe", sex), 0.0) + n
     qpv_pop = [_latest_population(valeurs, c) for c in codes]
-    communes = set()
-    qpv_rows = territoires[territoires["code"].isin(codes) & (territoires["niveau"] == "qpv")]
-    for text in qpv_rows["communes"].dropna():
-        communes.update(c for c in str(text).split(";") if c)
     commune_pop = [_latest_population(valeurs, c) for c in sorted(communes)]
     if communes and None not in qpv_pop and None not in commune_pop:
         inside, whole = sum(qpv_pop), sum(commune_pop)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ Exemple ::
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +50,22 @@ class ParticipationAPI:
         self.facteur = float(settings.get("facteur_sous_representation", 2.0))
         self.tranches_exclues = list(settings.get("tranches_age_exclues", ["0-14"]))
         self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
+        # tables immuables après chargement : résultats bruts mis en cache (copies rendues)
+        self._raw: dict[tuple, pd.DataFrame] = {}
+
+    @cached_property
+    def _event_positions(self) -> dict[str, list[int]]:
+        """Positions (croissantes) des événements qui concernent chaque code de quartier."""
+        positions: dict[str, list[int]] = {}
+        codes = self.obs.evenements["quartiers"].fillna("").astype(str).str.split(";")
+        for i, listed in enumerate(codes):
+            for code in dict.fromkeys(listed):
+                positions.setdefault(code, []).append(i)
+        return positions
+
+    @cached_property
+    def _territory_names(self) -> dict[str, str]:
+        return dict(zip(self.obs.territoires["code"], self.obs.territoires["nom"], strict=True))
 
     # ------------------------------------------------------------------ sélection
     def evenements(
@@ -56,9 +73,9 @@ class ParticipationAPI:
     ) -> pd.DataFrame:
         """Événements filtrés (quartier : ceux qui le concernent, même partagés)."""
         ev = self.obs.evenements
-        if quartier is not None:
-            codes = ev["quartiers"].fillna("").astype(str).str.split(";")
-            ev = ev.loc[codes.map(lambda c: quartier in c).astype(bool)]
+        if quartier is not None:  # index calculé une fois (même sélection, même ordre)
+            found = self._event_positions.get(quartier) if isinstance(quartier, str) else None
+            ev = ev.iloc[found or []]
         if dispositif is not None:
             ev = ev.loc[ev["dispositif"] == dispositif]
         if annee is not None:
@@ -69,7 +86,7 @@ class ParticipationAPI:
         return pa.presences_enrichies(self.obs.presences, self.evenements(**filters))
 
     def _names(self, frame: pd.DataFrame, column: str = "quartier") -> pd.DataFrame:
-        names = dict(zip(self.obs.territoires["code"], self.obs.territoires["nom"], strict=True))
+        names = self._territory_names
         frame.insert(
             frame.columns.get_loc(column) + 1,
             "nom",
@@ -199,6 +216,14 @@ class ParticipationAPI:
         self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
     ) -> pd.DataFrame:
         """Représentativité SANS secret des petits effectifs (analyse interne, ne pas publier)."""
+        key = (quartier, dispositif, annee)
+        if key not in self._raw:  # calculée une fois (figure, tableau, publics, indice)
+            self._raw[key] = self._representativite_brute(quartier, dispositif, annee)
+        return self._raw[key].copy()
+
+    def _representativite_brute(
+        self, quartier: str | None, dispositif: str | None, annee: int | None
+    ) -> pd.DataFrame:
         ev = self.evenements(quartier, dispositif, annee)
         pres = self.obs.presences[self.obs.presences["evenement"].isin(ev["id"])]
         part = rp.participants_par_groupe(ev, pres, self.tranches_exclues)
@@ -328,5 +353,4 @@ class ParticipationAPI:
         )
 
     def _label(self, code: str) -> str:
-        names = dict(zip(self.obs.territoires["code"], self.obs.territoires["nom"], strict=True))
-        return f"{names.get(code, code)} ({code})"
+        return f"{self._territory_names.get(code, code)} ({code})"
