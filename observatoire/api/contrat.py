@@ -37,6 +37,7 @@ class ContratAPI:
     def __init__(self, obs: Any) -> None:
         self.obs = obs
         self.settings: dict = obs.config.section("rapports").get("contrat", {}) or {}
+        self._population: dict[int | None, dict[str, float]] = {}  # tables immuables
 
     # ------------------------------------------------------------------ tables
     @property
@@ -91,8 +92,13 @@ class ContratAPI:
 
     # ------------------------------------------------------------------ quartiers
     def population(self, annee: int | None = None) -> dict[str, float]:
-        """Population de chaque quartier (dernier millésime ≤ ``annee``)."""
-        return fin.latest_population(self.obs.valeurs, "population", annee)
+        """Population de chaque quartier (dernier millésime ≤ ``annee``), calculée une fois
+        par millésime (copie rendue)."""
+        if annee not in self._population:
+            v = self.obs.valeurs
+            rows = v[v["indicateur"] == "population"]  # une passe : les autres n'y sont pas
+            self._population[annee] = fin.latest_population(rows, "population", annee)
+        return dict(self._population[annee])
 
     def euros_par_habitant(self, annee: Years = None, montant: str | None = None) -> pd.DataFrame:
         """Montants ventilés par quartier (poids des cibles) rapportés à la population.

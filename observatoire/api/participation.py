@@ -52,6 +52,7 @@ class ParticipationAPI:
         self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
         # tables immuables après chargement : résultats bruts mis en cache (copies rendues)
         self._raw: dict[tuple, pd.DataFrame] = {}
+        self._protected: dict[tuple, pd.DataFrame] = {}
 
     @cached_property
     def _event_positions(self) -> dict[str, list[int]]:
@@ -242,7 +243,10 @@ class ParticipationAPI:
         pour qu'il ne se déduise pas du total) n'a ni effectif, ni part, ni rapport ;
         la colonne ``affichage`` dit « < 5 » ou « masqué ».
         """
-        return self._protect(self.representativite_brute(quartier, dispositif, annee))
+        key = (quartier, dispositif, annee)
+        if key not in self._protected:  # secret calculé une fois (programmes linéaires)
+            self._protected[key] = self._protect(self.representativite_brute(*key))
+        return self._protected[key].copy()
 
     def _protect(self, rep: pd.DataFrame) -> pd.DataFrame:
         rep = rep.copy()
@@ -301,7 +305,7 @@ class ParticipationAPI:
         """Groupes sous-représentés d'un facteur ≥ ``facteur`` (par défaut la config, 2)."""
         raw = self.representativite_brute(quartier, dispositif)
         far = rp.publics_eloignes(raw, facteur or self.facteur)
-        shown = self._protect(raw).set_index(["dimension", "groupe"])
+        shown = self.representativite(quartier, dispositif).set_index(["dimension", "groupe"])
         far = far.join(shown[["affichage"]], on=["dimension", "groupe"])
         hidden = far["affichage"] != ""
         for col in (
