@@ -14,7 +14,9 @@ fictives), mesure :
    chaque tableau de bord est calculé dans un processus forké, comme dans un lot (ce
    qu'un rapport met en cache ne profite pas au suivant).
 
-Le chargement du territoire (cache Parquet) est affiché à part. Ce n'est pas un test :
+Le chargement du territoire (cache Parquet) est affiché à part ; les rapports simulés
+sont en HTML seul par défaut (``--formats html,pdf`` : carte statique en plus), et le
+temps de rendu des figures en PNG (``blocks._figure_png``) est affiché à part. Ce n'est pas un test :
 les durées dépendent de la machine et de sa charge.
 
 Exemple ::
@@ -59,10 +61,21 @@ def _clock(label: str, fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def _dashboard(obs: Any, code: str) -> dict[str, float]:
     """Durée de chaque section du tableau de bord de ``code`` (dans ce processus)."""
+    from observatoire.publish import blocks
     from observatoire.publish.sections import carte, contrat, participation
     from observatoire.publish.sections import quartier as tableau
 
     times: dict[str, float] = {}
+    png = blocks._figure_png
+
+    def timed_png(*args: Any, **kwargs: Any) -> str:
+        start = time.perf_counter()
+        try:
+            return png(*args, **kwargs)
+        finally:
+            times["dont_png"] = times.get("dont_png", 0.0) + time.perf_counter() - start
+
+    blocks._figure_png = timed_png  # processus forké : le parent n'est pas touché
 
     def run(name: str, fn: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -82,6 +95,8 @@ def _dashboard(obs: Any, code: str) -> dict[str, float]:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+    blocks._figure_png = png
+    times.setdefault("dont_png", 0.0)
     return times
 
 
@@ -189,15 +204,20 @@ def measure(
     per_dashboard = []
     for code in chosen:
         times = _forked_dashboard(obs, code, profile_dir)
-        total = sum(times.values())
+        total = sum(v for k, v in times.items() if k != "dont_png")
         detail = ", ".join(f"{k} {v:.2f}" for k, v in times.items())
         print(f"  {code} : {total:6.2f} s  ({detail})", flush=True)
         per_dashboard.append(times)
     results["tableaux"] = per_dashboard
     if per_dashboard:
         mean = {s: sum(t[s] for t in per_dashboard) / len(per_dashboard) for s in SECTIONS}
+        png = sum(t["dont_png"] for t in per_dashboard) / len(per_dashboard)
         results["tableau_moyen"] = sum(mean.values())
-        print(f"  moyenne par tableau de bord : {results['tableau_moyen']:.2f} s")
+        results["tableau_png"] = png
+        print(
+            f"  moyenne par tableau de bord : {results['tableau_moyen']:.2f} s "
+            f"(dont rendu PNG des figures {png:.2f} s, calculs {results['tableau_moyen'] - png:.2f} s)"
+        )
         for s in SECTIONS:
             print(f"    {s:<14} {mean[s]:6.2f} s")
     return results
@@ -210,11 +230,15 @@ def main() -> None:
     parser.add_argument("--tableaux", type=int, default=3, help="tableaux de bord mesurés")
     parser.add_argument("--profil", type=Path, help="dossier où écrire les profils cProfile")
     parser.add_argument(
+        "--formats", default="html", help="formats des rapports simulés (html ou html,pdf)"
+    )
+    parser.add_argument(
         "--etapes", default="1,2,3", help="mesures à faire, parmi 1,2,3 (voir l'aide du module)"
     )
     args = parser.parse_args()
     if args.profil is not None:
         args.profil.mkdir(parents=True, exist_ok=True)
+    os.environ["OBSERVATOIRE_FORMATS"] = args.formats  # comme produce_report (carte statique…)
     tmp = None
     if args.dest is not None:
         config = args.dest / "observatoire.toml"

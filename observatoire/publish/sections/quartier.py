@@ -63,6 +63,8 @@ def prepare(obs: Any) -> None:
     api.dispersion(None, SYNTHESE_REFERENCES)  # échelle des synthèses (tous les quartiers)
     for name in ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names"):
         getattr(api, name)  # index partagés par les tableaux de bord (calculés une fois)
+    if len(obs.evenements):
+        obs.participation._event_positions  # noqa: B018 — événements de chaque quartier
     if len(obs.quartiers) and len(obs.actions):
         q = contexte(obs, None, None)
         contrat.quartier_contrat(obs, q)
@@ -303,7 +305,7 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     cat = _catalogue(obs)
     table = compute(
         obs.valeurs, obs.territoires, obs.correspondances, obs.catalogue, [q.code],
-        [i for i in EVOLUTION_INDICATORS if i in set(obs.valeurs["indicateur"])],
+        [i for i in EVOLUTION_INDICATORS if len(obs.indicateurs.indicator_values(i))],
         annee_fin=None,
     )  # fmt: skip
     if q.millesime is not None and len(table):
