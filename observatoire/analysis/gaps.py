@@ -209,8 +209,8 @@ def gaps(
     out["unite"] = out["indicateur"].map(cat["unite"])
     out["defavorable"] = _unfavourable(out["ecart"], out["polarite"])
     order = {n: i for i, n in enumerate(references)}
-    out = out.assign(_o=out["reference"].map(order))
-    out = out.sort_values(["code", "indicateur", "annee", "_o"]).drop(columns="_o")
+    out["_o"] = out["reference"].map(order)  # colonne ajoutée sur place : pas de copie
+    out = out.sort_values(["code", "indicateur", "annee", "_o"])
     return out[GAP_COLUMNS].reset_index(drop=True)
 
 
