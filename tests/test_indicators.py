@@ -229,10 +229,10 @@ def test_fixed_level_alias_and_numerators_in_wide_form(tmp_path):
 
 @pytest.fixture
 def documented_adapter(tmp_path, monkeypatch):
-    """Le module d'exemple de docs/readme/60-ajouter-format.md, déclaré dans le registre."""
+    """Le module d'exemple de la section « Ajouter un format d'entrée » du README, déclaré dans le registre."""
     from observatoire.sources import registry
 
-    doc = (ROOT / "docs" / "readme" / "60-ajouter-format.md").read_text(encoding="utf-8")
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
     module = next(b for b in blocks if "ADAPTERS = [" in b and "def load_json" in b)
     (tmp_path / "json_indicateurs_doc.py").write_text(module, encoding="utf-8")
