@@ -70,7 +70,15 @@ def _finish(
     fig: Figure, titre: str, source: str, alt: str, notes: list[str] | None = None
 ) -> Figure:
     """Titre, notes et ligne de source en pied de figure ; mémorise le texte alternatif."""
-    fig.suptitle(titre, fontsize=12, fontweight="bold", color=TEXT, x=0.01, ha="left")
+    title_width = int(fig.get_figwidth() * 9)  # caractères par ligne à 12 pt gras, environ
+    fig.suptitle(
+        "\n".join(textwrap.wrap(titre, title_width)) or titre,
+        fontsize=12,
+        fontweight="bold",
+        color=TEXT,
+        x=0.01,
+        ha="left",
+    )
     width = int(fig.get_figwidth() * 15)  # caractères par ligne à 8 pt, environ
     lines = [line for note in notes or [] for line in textwrap.wrap(note, width)]
     footer = "\n".join([*lines, *textwrap.wrap(source, width)])
@@ -139,6 +147,7 @@ def gap_chart(
     ax.set_yticks(y, [str(t) for t in rows["territoire"]])
     ax.get_yticklabels()[0].set_fontweight("bold")
     ax.xaxis.set_major_formatter(_axis_formatter(unite))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # graduations lisibles, sans chevauchement
     ax.set_xlim(min(0, float(rows.loc[ok, "valeur"].min()) if ok.any() else 0), vmax * 1.18)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -261,7 +270,8 @@ def age_pyramid(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{format_number(abs(x))}\u00a0%"))
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    # légende hors du tracé : elle ne masque jamais une barre ni une étiquette
+    fig.legend(frameon=False, fontsize=8, loc="outside upper right", ncols=3)
     src = source_line(source, annee, fictif)
     desc = " ; ".join(
         f"{t} : hommes {format_value(share.loc[i, 'hommes'], '%')}, femmes "
