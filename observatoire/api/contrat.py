@@ -38,6 +38,7 @@ class ContratAPI:
         self.obs = obs
         self.settings: dict = obs.config.section("rapports").get("contrat", {}) or {}
         self._population: dict[int | None, dict[str, float]] = {}  # tables immuables
+        self._allocations: dict[object, tuple[pd.DataFrame, dict]] = {}
 
     # ------------------------------------------------------------------ tables
     @property
@@ -129,12 +130,24 @@ class ContratAPI:
         """Actions qui ciblent le quartier ``code``, avec la part qui lui est attribuée."""
         a, f, c = self._tables(annee)
         mine = c[c["quartier"] == code][["action", "poids"]]
-        allocated = fin.allocate_to_quartiers(a, f, c)
-        part = allocated[allocated["quartier"] == code].set_index("action")["accorde_centimes"]
+        allocated, positions = self._allocation(annee, a, f, c)
+        rows = allocated.take(positions[code]) if code in positions else allocated.iloc[:0]
+        part = rows.set_index("action")["accorde_centimes"]
         acts = a.merge(mine, left_on="id", right_on="action").drop(columns="action")
         acts["accorde_quartier_centimes"] = acts["id"].map(part).astype("Int64")
         cols = ["id", "annee", "intitule", "porteur", "pilier", "thematique", "statut", "poids"]
         return fin.euros(acts[cols + ["accorde_quartier_centimes"]], ["accorde_quartier"])
+
+    def _allocation(
+        self, annee: Years, a: pd.DataFrame, f: pd.DataFrame, c: pd.DataFrame
+    ) -> tuple[pd.DataFrame, dict]:
+        """Ventilation par quartier (``allocate_to_quartiers``) et positions des lignes de
+        chaque quartier, calculées une fois par sélection d'années (tables immuables)."""
+        key = annee if annee is None or isinstance(annee, int) else tuple(annee)
+        if key not in self._allocations:
+            allocated = fin.allocate_to_quartiers(a, f, c)
+            self._allocations[key] = (allocated, allocated.groupby("quartier", sort=False).indices)
+        return self._allocations[key]
 
     def non_relies(self) -> pd.DataFrame:
         """Actions sans quartier relié (ex. subventions SCDL sans correspondance)."""
