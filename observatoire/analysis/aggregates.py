@@ -1,6 +1,6 @@
 """Agrégats pondérés d'indicateurs sur un ensemble de territoires (fonctions pures).
 
-Règles (voir ``docs/readme/40-analyses-cartes.md``) :
+Règles (voir la section « Analyses des indicateurs » du README) :
 
 - un indicateur de comptage (unité « nombre ») s'agrège par **somme** ;
 - un taux dont tous les territoires retenus publient numérateur et dénominateur

@@ -252,12 +252,17 @@ class ContratAPI:
         return amounts_chart(table, label=label, titre=titre, source=self._source(),
                              fictif=self.obs.fictif)  # fmt: skip
 
-    def figure_euros_par_habitant(self, annee: Years = None) -> Figure:
-        """Barres des euros accordés par habitant, par quartier."""
+    def figure_euros_par_habitant(
+        self, annee: Years = None, codes: tuple[str, ...] | None = None
+    ) -> Figure:
+        """Barres des euros accordés par habitant, par quartier (``codes`` : ces quartiers seuls)."""
         from observatoire.views.contrat import per_inhabitant_chart
 
+        table = self.euros_par_habitant(annee)
+        if codes is not None:
+            table = table[table["quartier"].isin(codes)]
         titre = "Euros accordés par habitant" + (f" ({_years(annee)})" if annee else "")
-        return per_inhabitant_chart(self.euros_par_habitant(annee), titre=titre,
+        return per_inhabitant_chart(table, titre=titre,
                                     source=self._source(), fictif=self.obs.fictif)  # fmt: skip
 
     def figure_besoins_moyens(self, annee: Years = None) -> Figure:

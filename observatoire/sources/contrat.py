@@ -3,7 +3,7 @@
 Un classeur XLSX (une ou plusieurs feuilles, lignes de titre, en-têtes fusionnés sur
 deux lignes combinés en « État / demandé ») ou un CSV ; une ligne par action. La
 configuration associe les colonnes du classeur aux tables ``actions``,
-``financements`` et ``cibles`` (voir docs/readme/26-contrat.md) ::
+``financements`` et ``cibles`` (voir la section « Contrat de ville » du README) ::
 
     [sources.programmation_2025]
     type = "programmation"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from observatoire.publish import blocks
@@ -32,7 +32,7 @@ def show(items: Iterable[blocks.Block | None]) -> None:
             display(item)
 
 
-def cached(obs: Any, key: str, compute: Callable[[], Any]) -> Any:
+def cached(obs: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
     """Résultat calculé une fois par territoire chargé (partagé entre sections et rapports)."""
     store = _CACHE.setdefault(obs, {})
     if key not in store:

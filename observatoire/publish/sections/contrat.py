@@ -21,6 +21,7 @@ import pandas as pd
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
 from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_euros, format_number, format_percent
 
 STATUS_LABELS = {
@@ -353,13 +354,16 @@ def quartier_contrat(obs: Any, q: Any) -> Blocks:
             frame, legende="Actions ciblant le quartier, par pilier", source=src, display=False
         )
     )
-    # Même figure pour tous les quartiers : calculée une fois par territoire chargé.
+    # Même figure pour tous les quartiers d'un groupe de comparaison (tout le territoire,
+    # ou son voisinage à l'échelle nationale) : calculée une fois par groupe.
+    groupe = comparaison(obs, q)
+    codes = None if len(groupe.codes) == len(obs.quartiers) else groupe.codes
     out.append(
         cached(
             obs,
-            "figure_euros_par_habitant",
+            ("figure_euros_par_habitant", codes),
             lambda: blocks.figure(
-                api.figure_euros_par_habitant(years),
+                api.figure_euros_par_habitant(years, codes=codes),
                 source=_years_source(api, obs, years),
                 display=False,
             ),
