@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from observatoire.errors import ConfigError, Problem
+from observatoire.schemas.geography import NIVEAUX
 
 TOP_LEVEL_KEYS = {"territoire", "sources", "catalogue", "cache", "sortie", "projet", "rapports"}
 TERRITORY_KEYS = {
@@ -40,17 +41,7 @@ TERRITORY_KEYS = {
 }
 COMMON_SOURCE_KEYS = {"type", "fichier", "format", "description", "producteur", "millesime_source"}
 DEFAULT_REFERENCES = ["commune", "epci", "departement", "france", "ensemble_qpv"]
-REFERENCE_LEVELS = (  # niveaux de observatoire.schemas.geography.NIVEAUX hors qpv
-    "commune",
-    "epci",
-    "ept",
-    "unite_urbaine",
-    "departement",
-    "region",
-    "france",
-    "france_metropolitaine",
-    "ensemble_qpv",
-)
+REFERENCE_LEVELS = tuple(n for n in NIVEAUX if n != "qpv")  # niveaux de référence
 
 
 @dataclass

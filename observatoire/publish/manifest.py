@@ -18,35 +18,17 @@ Exemple ::
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from observatoire import __version__
+from observatoire.atomic import write_atomic
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Écrit ``text`` dans ``path`` : fichier caché temporaire, ``fsync``, renommage."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass
@@ -97,4 +79,4 @@ class Manifest:
     def save(self) -> None:
         """Écrit le manifeste atomiquement."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, default=str)
-        write_text_atomic(self.path, text + "\n")
+        write_atomic(self.path, text + "\n")

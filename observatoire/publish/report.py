@@ -16,13 +16,13 @@ Exemple ::
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from observatoire.atomic import write_atomic
 from observatoire.config import load_config
 from observatoire.errors import ConfigError, ObservatoireError, OutputError
 from observatoire.publish.jobs import ReportJob
@@ -42,27 +42,6 @@ class ReportResult:
     status: str  # "ok" | "erreur"
     duration: float
     error: str | None = None
-
-
-def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Écrit ``data`` dans ``path`` via un temporaire du même dossier puis ``os.replace``.
-
-    >>> write_atomic(Path("/tmp/exemple.txt"), "bonjour")  # doctest: +SKIP
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def notebook_path(job: ReportJob) -> Path:

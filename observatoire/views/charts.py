@@ -14,8 +14,6 @@ Exemple ::
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from observatoire.atomic import atomic_path
 from observatoire.views.format import format_number, format_value
 from observatoire.views.palette import (
     HATCHES,
@@ -381,16 +380,9 @@ def save_figure(fig: Figure, path: str | Path, fmt: str | None = None, dpi: int 
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "png").lower()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         metadata = {"Title": fig.get_suptitle() or None}
         if fmt == "png":
             metadata = {"Title": fig.get_suptitle(), "Description": alt_text(fig)}
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

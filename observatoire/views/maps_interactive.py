@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import folium
@@ -34,6 +32,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from observatoire.atomic import write_atomic
 from observatoire.views.assets import leaflet_head
 from observatoire.views.charts import source_line
 from observatoire.views.format import format_value
@@ -290,14 +289,5 @@ def save_html(m: folium.Map, path: str | Path) -> Path:
     """Écrit la carte autonome en HTML (écriture atomique, UTF-8)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(m)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".html", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, render_html(m))
     return path
