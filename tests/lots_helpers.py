@@ -79,3 +79,29 @@ def _env() -> dict[str, str]:
 def visible_files(directory: Path) -> list[Path]:
     """Fichiers visibles (non cachés) d'un dossier de sortie, récursivement."""
     return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def descendants(pid: int) -> set[int]:
+    """Tous les descendants vivants ou zombies d'un processus (d'après /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Vrai si le processus existe et n'est pas un zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

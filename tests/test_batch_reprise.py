@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from lots_helpers import QUARTIERS, cli, make_territory, popen, visible_files
+from lots_helpers import QUARTIERS, alive, cli, descendants, make_territory, popen, visible_files
 
 pytestmark = pytest.mark.slow
 
@@ -47,34 +47,6 @@ def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
-def _descendants(pid: int) -> set[int]:
-    """Tous les descendants d'un processus (d'après /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _complete(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb" or path.name == "manifest.json":
@@ -86,7 +58,7 @@ def _complete(path: Path) -> bool:
 MOMENTS = {
     # pendant le pré-chauffage : le processus pré-chauffé tourne, aucun rapport fini
     "pre-chauffage": lambda out, pid: (
-        "à produire" in _read(out / "journal.log") and bool(_descendants(pid))
+        "à produire" in _read(out / "journal.log") and bool(descendants(pid))
     ),
     # au milieu : un premier rapport est écrit, les autres sont à faire ou en cours
     "premier-rapport": lambda out, pid: (out / "quartiers" / "QN00001A.html").exists(),
@@ -106,14 +78,14 @@ def test_lot_tue_puis_repris(territory, tmp_path, moment):
     args += ["--sortie", str(out), "--jobs", "1"]
     proc = popen(*args)
     _wait_for(lambda: MOMENTS[moment](out, proc.pid), proc)
-    family = _descendants(proc.pid)
+    family = descendants(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
     limit = time.monotonic() + 10
-    while any(_alive(p) for p in family) and time.monotonic() < limit:
+    while any(alive(p) for p in family) and time.monotonic() < limit:
         time.sleep(0.05)
-    assert not [p for p in family if _alive(p)], "des processus du lot ont survécu"
+    assert not [p for p in family if alive(p)], "des processus du lot ont survécu"
 
     for path in visible_files(out):
         if path.suffix != ".log":  # les journaux s'écrivent ligne à ligne

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from fiabilite_outils import cli_command, run_cli
+from lots_helpers import alive, descendants
 
 pytestmark = pytest.mark.slow
 
@@ -89,30 +90,6 @@ def noted_ok(out: Path) -> dict[str, int]:
     return files
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_batch_killed_three_times_at_random_leaves_complete_files_and_resumes(territory, tmp_path):
     rng = random.Random(SEED)
     out = tmp_path / "rapports"
@@ -139,13 +116,13 @@ def test_batch_killed_three_times_at_random_leaves_complete_files_and_resumes(te
             finished = True
             continue
         finished = False
-        family = _descendants(proc.pid)
+        family = descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         deadline = time.monotonic() + 15
-        while any(_alive(p) for p in family) and time.monotonic() < deadline:
+        while any(alive(p) for p in family) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not [p for p in family if _alive(p)], "des processus du lot ont survécu"
+        assert not [p for p in family if alive(p)], "des processus du lot ont survécu"
         kills.append(reports_done(out))
         for path in visible(out):
             assert complete(path), f"graine {SEED}, tour {round_} : fichier partiel {path}"
