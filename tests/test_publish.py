@@ -221,5 +221,6 @@ def test_blocs_echappent_et_formatent_sans_notebook():
         blocks.figure(Figure(), alt=" ", source="INSEE", display=False)
     bundle = blocks.figure(Figure(), alt="Figure vide", source="INSEE", display=False)
     mimes = bundle._repr_mimebundle_()
-    assert set(mimes) == {blocks.MIME, "image/png", "text/plain"}
+    assert set(mimes) == {blocks.MIME, "image/svg+xml", "text/plain"}
     assert "image" not in mimes[blocks.MIME]  # l'image n'est stockée qu'une fois
+    assert mimes["image/svg+xml"].startswith("<?xml")  # SVG en texte dans le notebook

@@ -15,6 +15,7 @@ Exemple ::
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from datetime import datetime
@@ -117,8 +118,9 @@ def collect(nb: Any) -> tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[
                 block = data.get(MIME)
                 if not isinstance(block, dict):
                     continue
-                if block.get("image_mime") in ("image/png",):
-                    block = dict(block, image=_b64(data.get(block["image_mime"])))
+                mime = block.get("image_mime")
+                if mime in ("image/png", "image/svg+xml"):
+                    block = dict(block, image=_image_b64(mime, data.get(mime)))
                 if block.get("type") == "meta":
                     meta = block
                 else:
@@ -126,10 +128,15 @@ def collect(nb: Any) -> tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[
     return meta, items, renderer.toc
 
 
-def _b64(value: Any) -> str | None:
+def _image_b64(mime: str, value: Any) -> str | None:
+    """Image d'une sortie de notebook en base64 (le SVG y est gardé en texte)."""
     if isinstance(value, list):  # nbformat peut découper les chaînes longues
         value = "".join(value)
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if mime == "image/svg+xml":
+        return base64.b64encode(value.encode("utf-8")).decode("ascii")
+    return value
 
 
 def render_html(nb: Any, mode: str = "screen", *, generated: datetime | None = None) -> str:

@@ -23,6 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from observatoire.atomic import atomic_path
 from observatoire.views.format import format_number, format_value
@@ -330,12 +331,16 @@ def distribution_chart(
         ax.text(value, len(shown) - 0.4 + 0.45 * i, f" {name} : {format_value(value, unite)}",
                 fontsize=7.5, va="bottom", color=TEXT)  # fmt: skip
     ax.set_xlim(0 if shown["valeur"].min() >= 0 else None, vmax * 1.2)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # étiquettes en euros lisibles
     ax.xaxis.set_major_formatter(_axis_formatter(unite))
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(facecolor=NEUTRAL, label="Quartiers")]
     if is_sel.any():
         handles.insert(0, Patch(facecolor=HIGHLIGHT, hatch="///", label="Quartier sélectionné"))
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
+    # Légende sous l'axe des valeurs (jamais sur les barres ni sur leurs étiquettes).
+    below = ax.transAxes + ScaledTranslation(0, -24 / 72, fig.dpi_scale_trans)
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper right", ncols=2,
+              bbox_to_anchor=(1.0, 0.0), bbox_transform=below)  # fmt: skip
     src = source_line(source, annee, fictif)
     notes = []
     if len(missing):
