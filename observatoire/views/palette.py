@@ -28,7 +28,9 @@ from observatoire.views.format import format_value
 
 # Okabe & Ito (2008) : bleu, orange, vert bleuté, vermillon, bleu ciel, pourpre, jaune, noir
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-HATCHES = ["", "///", "\\\\\\", "xxx", "...", "---", "|||", "ooo"]
+# Motifs des barres (jamais la couleur seule). Les motifs en points (« ... », « ooo »)
+# pèsent lourd en SVG (un cercle par point) : un seul, en dernier recours.
+HATCHES = ["", "///", "\\\\\\", "xxx", "+++", "---", "|||", "..."]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), "-", "--"]
 # ColorBrewer YlGnBu, 3 à 9 classes (Cynthia Brewer, colorbrewer2.org, licence Apache 2.0)

@@ -30,6 +30,7 @@ from matplotlib import cbook
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 BACKEND = "module://observatoire.views.svg"
 # Sel fixe des identifiants internes du SVG (chemins de découpe, motifs) : deux rendus
@@ -127,10 +128,30 @@ class FigureCanvas(FigureCanvasSVG):
 
 
 def figure_svg(fig: Figure) -> str:
-    """SVG de ``fig`` : texte en ``<text>``, sans date, identifiants stables."""
+    """SVG de ``fig`` : texte en ``<text>``, sans date, identifiants stables.
+
+    La mise en page (« constrained ») est calculée une fois, comme le fait
+    ``savefig`` ; mais ``savefig`` dessine ensuite toute la figure « à blanc » avant de la
+    dessiner pour de bon : ici, seule la mise en page précède le dessin.
+    """
     buffer = io.BytesIO()
     with matplotlib.rc_context(RC):
-        fig.savefig(buffer, format="svg", backend=BACKEND, metadata={"Date": None})
+        engine = fig.get_layout_engine()
+        if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+            fig.savefig(buffer, format="svg", backend=BACKEND, metadata={"Date": None})
+            return buffer.getvalue().decode("utf-8")
+        original, dpi = fig.canvas, fig.dpi
+        FigureCanvas(fig)
+        try:
+            fig.dpi = 72  # résolution du rendu SVG (comme print_svg)
+            engine.execute(fig)
+            fig.dpi = dpi
+            fig.set_layout_engine("none")
+            fig.savefig(buffer, format="svg", backend=BACKEND, metadata={"Date": None})
+        finally:
+            fig.dpi = dpi
+            fig.set_layout_engine(engine)
+            fig.set_canvas(original)
     return buffer.getvalue().decode("utf-8")
 
 
