@@ -106,10 +106,17 @@ def run(cmd: list[str], memory: TreeMemory | None = None, **kw) -> float:
 
 
 def territory(dest: Path, n: int) -> Path:
-    """Territoire synthétique de ``n`` quartiers (cache Parquet rempli)."""
+    """Territoire synthétique de ``n`` quartiers (cache Parquet rempli).
+
+    Un territoire déjà généré dans ``dest`` (relance avec le même ``--dossier``) est
+    repris tel quel : la génération nationale prend plusieurs minutes.
+    """
     from observatoire.demo.generator import generate_demo
 
     start = time.perf_counter()
+    if (dest / "observatoire.toml").is_file():
+        print(f"  territoire de {n} quartiers repris : {dest}")
+        return dest / "observatoire.toml"
     config = generate_demo(dest, n_quartiers=n)
     subprocess.run(
         [str(BIN / "observatoire"), "valider", "--config", str(config)],
