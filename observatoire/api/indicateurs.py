@@ -34,6 +34,25 @@ class IndicatorsAPI:
         self.obs = obs
         # tables immuables après chargement : ce qui en dérive est calculé une fois
         self._dispersions: dict[tuple, pd.Series] = {}
+        self._years_by_indicator: dict[str, list[int]] = {}
+
+    SHARED = ("_by_indicator", "_code_positions", "_names", "_known_quartiers")
+
+    def restricted(self, view) -> IndicatorsAPI:
+        """La même API sur une vue du territoire restreinte à des quartiers (``GroupView``).
+
+        La vue garde les mêmes tables (valeurs, territoires) : les index qui n'en dépendent
+        que sont repris tels quels au lieu d'être recalculés.
+
+        >>> obs.indicateurs.restricted(GroupView(obs, ["QN00001A"])).codes  # doctest: +SKIP
+        ['QN00001A']
+        """
+        api = IndicatorsAPI(view)
+        same = view.valeurs is self.obs.valeurs and view.territoires is self.obs.territoires
+        for name in self.SHARED if same else ():
+            if name in self.__dict__:  # cached_property déjà calculée
+                api.__dict__[name] = self.__dict__[name]
+        return api
 
     @cached_property
     def _codes(self) -> tuple[list[str], frozenset[str]]:
@@ -72,14 +91,27 @@ class IndicatorsAPI:
         v = self.obs.valeurs
         return v.iloc[:0] if positions is None else v.take(positions)
 
+    def values_of(self, codes: Iterable[str]) -> pd.DataFrame:
+        """Lignes de ``obs.valeurs`` de ces territoires, dans l'ordre de la table (comme
+        ``valeurs[valeurs["code"].isin(codes)]``, lues par positions)."""
+        index = self._code_positions
+        found = [index[c] for c in dict.fromkeys(codes) if c in index]
+        positions = np.sort(np.concatenate(found)) if found else np.array([], dtype=np.intp)
+        return self.obs.valeurs.take(positions)
+
+    def _years_of(self, indicateur: str) -> list[int]:
+        """Millésimes où ``indicateur`` a une ligne pour un quartier en vigueur (une fois)."""
+        years = self._years_by_indicator.get(indicateur)
+        if years is None:
+            v = self.indicator_values(indicateur)
+            years = sorted(set(v.loc[v["code"].isin(self._codes[0]), "annee"]))
+            self._years_by_indicator[indicateur] = years
+        return years
+
     @cached_property
     def _years(self) -> dict[str, list[int]]:
         """Millésimes où chaque indicateur a une ligne pour un quartier en vigueur."""
-        v = self.obs.valeurs
-        rows = v[v["code"].isin(self.codes)]
-        return {
-            ind: sorted(set(part["annee"])) for ind, part in rows.groupby("indicateur", sort=False)
-        }
+        return {ind: years for ind in self._by_indicator if (years := self._years_of(ind))}
 
     # ------------------------------------------------------------------ outils
     @property
@@ -114,7 +146,7 @@ class IndicatorsAPI:
 
     def derniere_annee(self, indicateur: str) -> int:
         """Dernier millésime où ``indicateur`` a une valeur pour un quartier en vigueur."""
-        years = self._years.get(indicateur)
+        years = self._years_of(indicateur)
         if not years:
             raise ConfigError(
                 f"Aucune valeur de « {indicateur} » pour les quartiers du territoire."
@@ -128,7 +160,7 @@ class IndicatorsAPI:
         """
         if annee is None:
             return self.derniere_annee(indicateur)
-        years = self._years.get(indicateur, [])
+        years = self._years_of(indicateur)
         if annee not in years:
             listed = ", ".join(str(y) for y in years) or "aucun"
             raise ConfigError(

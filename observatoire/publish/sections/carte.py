@@ -12,19 +12,41 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, quartier, wanted_formats
+from observatoire.publish.sections import Blocks, absent, cached, quartier, wanted_formats
 from observatoire.publish.sections.groupe import GroupView, comparaison
 from observatoire.publish.sections.quartier import Quartier
 
 
-def _map_indicator(obs: Any, q: Quartier, preferred: str) -> tuple[str, int] | None:
-    """Indicateur de la carte (``preferred`` s'il a des valeurs) et son millésime ≤ celui du rapport."""
+def map_years(obs: Any) -> pd.DataFrame:
+    """Millésimes des valeurs ``ok`` des quartiers en vigueur, par indicateur, avec la
+    position de leur première ligne dans ``obs.valeurs`` (calculé une fois par territoire,
+    dans :func:`observatoire.publish.sections.quartier.prepare`)."""
+    return cached(obs, "carte:millesimes", lambda: _map_years(obs))
+
+
+def _map_years(obs: Any) -> pd.DataFrame:
     v = obs.valeurs
-    v = v[(v["niveau"] == "qpv") & v["code"].isin(obs.quartiers["code"]) & (v["statut"] == "ok")]
+    keep = (v["niveau"] == "qpv") & v["code"].isin(obs.quartiers["code"]) & (v["statut"] == "ok")
+    rows = pd.DataFrame(
+        {"indicateur": v["indicateur"], "annee": v["annee"], "position": np.arange(len(v))}
+    )[keep.to_numpy()]
+    return rows.groupby(["indicateur", "annee"], sort=False, as_index=False)["position"].min()
+
+
+def _map_indicator(obs: Any, q: Quartier, preferred: str) -> tuple[str, int] | None:
+    """Indicateur de la carte (``preferred`` s'il a des valeurs) et son millésime ≤ celui du rapport.
+
+    À défaut de ``preferred``, ``revenu_median_uc`` ou ``taux_emploi`` : le premier
+    indicateur de la table qui a une valeur (même choix qu'en parcourant ``obs.valeurs``)."""
+    v = map_years(obs)
     if q.millesime is not None:
         v = v[v["annee"] <= q.millesime]
-    for ind in (preferred, "revenu_median_uc", "taux_emploi", *v["indicateur"].unique()):
+    first = v.sort_values("position", kind="stable")["indicateur"].head(1).tolist()
+    for ind in (preferred, "revenu_median_uc", "taux_emploi", *first):
         years = v.loc[v["indicateur"] == ind, "annee"]
         if len(years):
             return str(ind), int(years.max())
@@ -43,11 +65,9 @@ def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
     if chosen is None:
         return absent("Aucun indicateur n'a de valeur pour colorer la carte des quartiers.")
     indicateur, annee = chosen
-    from observatoire.api.indicateurs import IndicatorsAPI
-
     groupe = comparaison(obs, q)
-    maps = (
-        IndicatorsAPI(GroupView(obs, groupe.codes))
+    maps = (  # index des valeurs partagés avec obs.indicateurs (mêmes tables)
+        obs.indicateurs.restricted(GroupView(obs, groupe.codes))
         if len(groupe.codes) < len(obs.quartiers)
         else obs.indicateurs
     )

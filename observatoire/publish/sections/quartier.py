@@ -56,12 +56,20 @@ def gap_table(obs: Any) -> pd.DataFrame:
 def prepare(obs: Any) -> None:
     """Précalcule ce que partagent les tableaux de bord (avant de forker un processus par
     rapport) : écarts de tous les quartiers, euros par habitant et sa figure."""
-    from observatoire.publish.sections import contrat
+    from observatoire.publish.sections import carte, contrat
 
     api = obs.indicateurs
+    carte.map_years(obs)  # millésimes des valeurs des quartiers (indicateur de la carte)
     _gaps_until(obs, None)
     api.dispersion(None, SYNTHESE_REFERENCES)  # échelle des synthèses (tous les quartiers)
-    for name in ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names"):
+    for name in (
+        "_gap_positions",
+        "_code_positions",
+        "_by_indicator",
+        "_years",
+        "_names",
+        "_known_quartiers",
+    ):
         getattr(api, name)  # index partagés par les tableaux de bord (calculés une fois)
     if len(obs.evenements):
         obs.participation._event_positions  # noqa: B018 — événements de chaque quartier
@@ -303,8 +311,9 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     from observatoire.views.charts import evolution_chart
 
     cat = _catalogue(obs)
+    valeurs = _linked_values(obs, q.code)  # mêmes résultats que sur toute la table
     table = compute(
-        obs.valeurs, obs.territoires, obs.correspondances, obs.catalogue, [q.code],
+        valeurs, obs.territoires, obs.correspondances, obs.catalogue, [q.code],
         [i for i in EVOLUTION_INDICATORS if len(obs.indicateurs.indicator_values(i))],
         annee_fin=None,
     )  # fmt: skip
@@ -325,7 +334,7 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     ]
     out.append(blocks.texte(*sentences, display=False))
     ind = str(usable["indicateur"].iloc[0])
-    lines = series(obs.valeurs, obs.territoires, obs.correspondances, q.code, ind)
+    lines = series(valeurs, obs.territoires, obs.correspondances, q.code, ind)
     lines = lines.assign(territoire=f"{q.nom} (quartier)")
     lines = lines[lines["comparable"].astype(bool)]
     refs = [lines[["territoire", "annee", "valeur", "statut", "traverse_geographie"]]]
@@ -355,6 +364,16 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     if warnings:
         out.append(blocks.texte("Précautions : " + " ; ".join(warnings) + ".", display=False))
     return out
+
+
+def _linked_values(obs: Any, code: str) -> pd.DataFrame:
+    """Lignes de ``obs.valeurs`` du quartier et des quartiers que la table de correspondance
+    lui lie (autre génération), dans l'ordre de la table, lues par positions : tout ce
+    dont ``evolution`` et ``series`` ont besoin pour ce quartier."""
+    from observatoire.analysis.evolution import predecessors
+
+    links = predecessors(obs.correspondances, code)
+    return obs.indicateurs.values_of([code, *links["code_autre"]])
 
 
 def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.Block | None:
