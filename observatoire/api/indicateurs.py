@@ -198,6 +198,12 @@ class IndicatorsAPI:
         """Positions des lignes de chaque quartier dans la table des écarts."""
         return self._gaps.groupby("code", sort=False).indices
 
+    def annees_ecarts(self) -> list[int]:
+        """Millésimes présents dans la table des écarts de tous les quartiers (une fois)."""
+        if "_gap_years" not in self.__dict__:
+            self.__dict__["_gap_years"] = sorted(set(self._gaps["annee"]))
+        return list(self.__dict__["_gap_years"])
+
     def _quartier_gaps(self, quartier: str) -> pd.DataFrame:
         positions = self._gap_positions.get(quartier)
         return self._gaps.iloc[:0] if positions is None else self._gaps.take(positions)

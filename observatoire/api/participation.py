@@ -83,6 +83,19 @@ class ParticipationAPI:
             ev = ev.loc[ev["annee"] == int(annee)]
         return ev.reset_index(drop=True)
 
+    def _population_rows(self) -> pd.DataFrame:
+        """Lignes ``population`` de ``obs.valeurs`` (index de ``obs.indicateurs`` : mêmes
+        lignes, même ordre que le filtre sur toute la table)."""
+        return self.obs.indicateurs.indicator_values("population")
+
+    def _values_for(self, codes: list[str]) -> pd.DataFrame:
+        """Lignes de ``obs.valeurs`` de ces quartiers et de leurs communes (ordre de la table) :
+        celles que lit :func:`~observatoire.analysis.representativite.population_par_groupe`."""
+        t = self.obs.territoires
+        rows = t[t["code"].isin(codes) & (t["niveau"] == "qpv")]
+        communes = {c for text in rows["communes"].dropna() for c in str(text).split(";") if c}
+        return self.obs.indicateurs.values_of([*codes, *sorted(communes)])
+
     def _presences(self, **filters) -> pd.DataFrame:
         return pa.presences_enrichies(self.obs.presences, self.evenements(**filters))
 
@@ -124,7 +137,7 @@ class ParticipationAPI:
         synth = synth[synth["quartier"] != ""]
         if quartier is not None:
             synth = synth[synth["quartier"] == quartier]
-        out = pa.taux_pour_1000(synth, self.obs.valeurs)
+        out = pa.taux_pour_1000(synth, self._population_rows())
         out = out.rename(columns={"periode": "annee"}).reset_index(drop=True)
         out["annee"] = out["annee"].astype(int)
         return self._names(out)
@@ -228,10 +241,11 @@ class ParticipationAPI:
         ev = self.evenements(quartier, dispositif, annee)
         pres = self.obs.presences[self.obs.presences["evenement"].isin(ev["id"])]
         part = rp.participants_par_groupe(ev, pres, self.tranches_exclues)
+        codes = self._reference_codes(quartier)
+        valeurs = self._values_for(codes) if quartier else self.obs.valeurs
         pop = rp.population_par_groupe(
-            self.obs.valeurs, self.obs.territoires, self._reference_codes(quartier),
-            self.tranches_exclues,
-        )  # fmt: skip
+            valeurs, self.obs.territoires, codes, self.tranches_exclues
+        )  # mêmes résultats : la fonction ne lit que les lignes de ces codes
         return rp.representativite(part, pop)
 
     def representativite(

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
 from observatoire.views.format import format_number, format_percent
 
 NO_DATA = (
@@ -45,6 +45,11 @@ def _rate(participants: object, rate: object, seuil: int) -> str:
     return "n.d." if rate is None or pd.isna(rate) else format_number(float(rate), 1)
 
 
+def sheets_source(obs: Any) -> str:
+    """« Feuilles de participation (sources) » des tableaux (calculé une fois par territoire)."""
+    return cached(obs, "participation:source", lambda: _source(obs))
+
+
 def _source(obs: Any) -> str:
     names = sorted(set(obs.evenements["source"].dropna())) if "source" in obs.evenements else []
     label = ", ".join(names) if names else "configuration"
@@ -56,7 +61,7 @@ def _years_source(obs: Any, code: str | None = None) -> str:
     ev = obs.participation.evenements(code)
     years = sorted(int(y) for y in ev["annee"].dropna().unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
-    base = _source(obs).replace(fictif_suffix(obs), "")
+    base = sheets_source(obs).replace(fictif_suffix(obs), "")
     return f"{base}, événements {span} ; population : INSEE (pyramide des âges)" + fictif_suffix(
         obs
     )
@@ -71,7 +76,7 @@ def quartier_participation(obs: Any, q: Any) -> Blocks:
     events = api.evenements(q.code)
     if events.empty:
         return absent("Aucun événement de participation ne concerne ce quartier.")
-    src = _source(obs)
+    src = sheets_source(obs)
     out: Blocks = []
     rates = api.taux_pour_1000(q.code)
     years = rates.sort_values("annee")
@@ -146,7 +151,7 @@ def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
         blocks.tableau(
             rows,
             legende="Représentativité des participants (1 = présent comme dans la population)",
-            source=_source(obs),
+            source=sheets_source(obs),
             display=False,
         )
     )
@@ -210,7 +215,7 @@ def evaluation_participation(obs: Any, p: Any) -> Blocks:
     grouped = grouped.reset_index()
     grouped["population"] = grouped["quartier"].map(last)
     grouped["taux"] = grouped["participants"] / grouped["population"] * 1000 / len(years)
-    src = _source(obs)
+    src = sheets_source(obs)
     table = pd.DataFrame(
         {
             "Quartier": [f"{n} ({c})" for n, c in zip(grouped["nom"], grouped["quartier"], strict=True)],

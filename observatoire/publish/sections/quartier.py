@@ -34,6 +34,8 @@ KEY_INDICATORS = (
 GAP_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
 EVOLUTION_INDICATORS = ("taux_pauvrete", "revenu_median_uc", "taux_emploi", "taux_chomage")
 SYNTHESE_REFERENCES = ("commune", "france")  # références par défaut de ``synthese``
+SHARED_INDEXES = ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names",
+                  "_known_quartiers")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,23 +58,17 @@ def gap_table(obs: Any) -> pd.DataFrame:
 def prepare(obs: Any) -> None:
     """Précalcule ce que partagent les tableaux de bord (avant de forker un processus par
     rapport) : écarts de tous les quartiers, euros par habitant et sa figure."""
-    from observatoire.publish.sections import carte, contrat
+    from observatoire.publish.sections import carte, contrat, participation
 
     api = obs.indicateurs
     carte.map_years(obs)  # millésimes des valeurs des quartiers (indicateur de la carte)
-    _gaps_until(obs, None)
+    api.annees_ecarts()  # écarts de tous les quartiers (et leurs millésimes)
     api.dispersion(None, SYNTHESE_REFERENCES)  # échelle des synthèses (tous les quartiers)
-    for name in (
-        "_gap_positions",
-        "_code_positions",
-        "_by_indicator",
-        "_years",
-        "_names",
-        "_known_quartiers",
-    ):
+    for name in SHARED_INDEXES:
         getattr(api, name)  # index partagés par les tableaux de bord (calculés une fois)
     if len(obs.evenements):
         obs.participation._event_positions  # noqa: B018 — événements de chaque quartier
+        participation.sheets_source(obs)
     if len(obs.quartiers) and len(obs.actions):
         q = contexte(obs, None, None)
         contrat.quartier_contrat(obs, q)
@@ -152,16 +148,6 @@ def latest_values(obs: Any, code: str, millesime: int | None) -> pd.DataFrame:
     return v.set_index("indicateur")
 
 
-def _gaps_until(obs: Any, millesime: int | None) -> pd.DataFrame:
-    """Écarts de tous les quartiers jusqu'au millésime du rapport (mis en cache)."""
-
-    def compute() -> pd.DataFrame:
-        t = gap_table(obs)
-        return t[t["annee"] <= millesime] if millesime is not None and len(t) else t
-
-    return cached(obs, f"ecarts<={millesime}", compute)
-
-
 def _my_gaps(obs: Any, q: Quartier) -> pd.DataFrame:
     """Écarts du quartier jusqu'au millésime du rapport (lignes indexées par l'API)."""
     t = obs.indicateurs.ecarts(q.code)
@@ -170,8 +156,8 @@ def _my_gaps(obs: Any, q: Quartier) -> pd.DataFrame:
 
 def _any_gaps_until(obs: Any, millesime: int | None) -> bool:
     """Un quartier au moins a-t-il un écart jusqu'au millésime ?"""
-    t = gap_table(obs)
-    return bool(len(t)) if millesime is None else bool((t["annee"] <= millesime).any())
+    years = obs.indicateurs.annees_ecarts()
+    return bool(years) if millesime is None else any(y <= millesime for y in years)
 
 
 def _synthese(obs: Any, q: Quartier) -> pd.DataFrame | None:
