@@ -8,6 +8,9 @@ images PNG comprises, pour que le rendu HTML/PDF ne change pas.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 papermill = pytest.importorskip("papermill")
@@ -76,3 +79,18 @@ def test_chaque_notebook_repart_d_un_espace_de_noms_vierge(fixtures, tmp_path):
     nb = _execute(fixtures, "sorties_variees.ipynb", tmp_path, "observatoire", quartier="X")
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"][0] == 1
     assert "avant" not in str(_outputs(nb))
+
+
+def test_publication_sans_le_verificateur_iri_lent():
+    """nbformat → jsonschema n'importe pas rfc3987_syntax (2,6 s) ; la validation marche."""
+    code = (
+        "import sys, time\n"
+        "import observatoire.publish\n"
+        "import nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nbformat.validate(nb)\n"
+        "assert sys.modules.get('rfc3987_syntax') is None\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
