@@ -39,6 +39,7 @@ class ContratAPI:
         self.settings: dict = obs.config.section("rapports").get("contrat", {}) or {}
         self._population: dict[int | None, dict[str, float]] = {}  # tables immuables
         self._allocations: dict[object, tuple[pd.DataFrame, dict]] = {}
+        self._per_inhabitant: dict[tuple, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ tables
     @property
@@ -104,13 +105,20 @@ class ContratAPI:
     def euros_par_habitant(self, annee: Years = None, montant: str | None = None) -> pd.DataFrame:
         """Montants ventilés par quartier (poids des cibles) rapportés à la population.
 
-        Tous les quartiers en vigueur figurent, 0 € compris (aucune action)."""
+        Tous les quartiers en vigueur figurent, 0 € compris (aucune action). Calculé une
+        fois par sélection d'années et montant (copie rendue)."""
         montant = montant or self.settings.get("montant", "accorde")
         if montant not in fin.AMOUNTS:
             raise ConfigError(
                 f"montant inconnu pour les euros par habitant : « {montant} » "
                 f"(attendu : {', '.join(fin.AMOUNTS)} ; [rapports.contrat] montant)"
             )
+        key = (annee if annee is None or isinstance(annee, int) else tuple(annee), montant)
+        if key not in self._per_inhabitant:
+            self._per_inhabitant[key] = self._euros_par_habitant(annee, montant)
+        return self._per_inhabitant[key].copy()
+
+    def _euros_par_habitant(self, annee: Years, montant: str) -> pd.DataFrame:
         a, f, c = self._tables(annee)
         allocated = fin.allocate_to_quartiers(a, f, c)
         last = annee if isinstance(annee, int) else (max(annee) if annee else None)
