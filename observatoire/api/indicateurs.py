@@ -383,12 +383,14 @@ class IndicatorsAPI:
         )  # fmt: skip
 
     def _pyramid_counts(self, codes: list[str], annee: int) -> pd.DataFrame:
+        v = self.values_of(codes)  # lignes de ces codes, ordre de la table : mêmes sommes
+        v = v[v["annee"] == annee]
+        by_indicator = dict(iter(v.groupby("indicateur", sort=False)))
         rows = []
         for band in PYRAMID_BANDS:
             row = {"tranche": charts.AGE_LABELS[band]}
             for sex in ("hommes", "femmes"):
-                v = self.indicator_values(f"pop_{sex}_{band}")
-                sel = v[(v["annee"] == annee) & v["code"].isin(codes)]
+                sel = by_indicator.get(f"pop_{sex}_{band}", v.iloc[:0])
                 ok = sel["statut"].eq("ok")
                 complete = len(sel) == len(codes) and ok.all()
                 row[sex] = float(sel["valeur"].sum()) if complete else float("nan")

@@ -137,7 +137,8 @@ class ParticipationAPI:
         synth = synth[synth["quartier"] != ""]
         if quartier is not None:
             synth = synth[synth["quartier"] == quartier]
-        out = pa.taux_pour_1000(synth, self._population_rows())
+        rows = self._population_rows() if quartier is None else self._values_for([quartier])
+        out = pa.taux_pour_1000(synth, rows)  # mêmes lignes de population pour ces quartiers
         out = out.rename(columns={"periode": "annee"}).reset_index(drop=True)
         out["annee"] = out["annee"].astype(int)
         return self._names(out)

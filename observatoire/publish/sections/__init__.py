@@ -40,6 +40,22 @@ def cached(obs: Any, key: Hashable, compute: Callable[[], Any]) -> Any:
     return store[key]
 
 
+def quartiers(obs: Any) -> Any:
+    """``obs.quartiers``, calculé une fois par territoire (table partagée : ne pas la modifier)."""
+    return cached(obs, "quartiers", lambda: obs.quartiers)
+
+
+def territory_names(obs: Any) -> Any:
+    """Noms des territoires indexés par ``(niveau, code)`` (une fois par territoire)."""
+    return cached(
+        obs,
+        "noms",
+        lambda: obs.territoires.drop_duplicates(["niveau", "code"]).set_index(["niveau", "code"])[
+            "nom"
+        ],
+    )
+
+
 def fictif_suffix(obs: Any) -> str:
     """`` — Données fictives`` pour le territoire de démonstration."""
     return " — Données fictives" if obs.fictif else ""

@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, cached, quartier, wanted_formats
+from observatoire.publish.sections import (
+    Blocks,
+    absent,
+    cached,
+    quartier,
+    quartiers,
+    wanted_formats,
+)
 from observatoire.publish.sections.groupe import GroupView, comparaison
 from observatoire.publish.sections.quartier import Quartier
 
@@ -68,7 +75,7 @@ def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
     groupe = comparaison(obs, q)
     maps = (  # index des valeurs partagés avec obs.indicateurs (mêmes tables)
         obs.indicateurs.restricted(GroupView(obs, groupe.codes))
-        if len(groupe.codes) < len(obs.quartiers)
+        if len(groupe.codes) < len(quartiers(obs))
         else obs.indicateurs
     )
     interactive = maps.carte(indicateur, annee=annee, surligner=q.code)

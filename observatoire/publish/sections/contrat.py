@@ -20,7 +20,7 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix, quartiers
 from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_euros, format_number, format_percent
 
@@ -357,7 +357,7 @@ def quartier_contrat(obs: Any, q: Any) -> Blocks:
     # Même figure pour tous les quartiers d'un groupe de comparaison (tout le territoire,
     # ou son voisinage à l'échelle nationale) : calculée une fois par groupe.
     groupe = comparaison(obs, q)
-    codes = None if len(groupe.codes) == len(obs.quartiers) else groupe.codes
+    codes = None if len(groupe.codes) == len(quartiers(obs)) else groupe.codes
     out.append(
         cached(
             obs,

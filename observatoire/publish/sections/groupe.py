@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from observatoire.analysis.gaps import split_communes
+from observatoire.publish.sections import cached, quartiers, territory_names
 
 MAX_GROUP = 60
 
@@ -32,12 +33,16 @@ class Groupe:
 
 
 def comparaison(obs: Any, q: Any) -> Groupe:
-    """Groupe de comparaison du quartier ``q`` (voir le module)."""
-    quartiers = obs.quartiers
-    if len(quartiers) <= MAX_GROUP:
-        return Groupe(tuple(quartiers["code"]), "quartiers du territoire")
-    row = quartiers[quartiers["code"] == q.code].iloc[0]
-    names = obs.territoires.drop_duplicates(["niveau", "code"]).set_index(["niveau", "code"])["nom"]
+    """Groupe de comparaison du quartier ``q`` (voir le module), calculé une fois par quartier."""
+    return cached(obs, ("comparaison", q.code), lambda: _comparaison(obs, q))
+
+
+def _comparaison(obs: Any, q: Any) -> Groupe:
+    table = quartiers(obs)
+    if len(table) <= MAX_GROUP:
+        return Groupe(tuple(table["code"]), "quartiers du territoire")
+    row = table[table["code"] == q.code].iloc[0]
+    names = territory_names(obs)
     for column, niveau, label in (
         ("epci", "epci", "de l'intercommunalité"),
         ("departement", "departement", "du département"),
@@ -45,12 +50,12 @@ def comparaison(obs: Any, q: Any) -> Groupe:
         value = row.get(column)
         if value is None or value != value:
             continue
-        group = quartiers[quartiers[column] == value]
+        group = table[table[column] == value]
         if 2 <= len(group) <= MAX_GROUP:
             name = names.get((niveau, value), value)
             return Groupe(tuple(group["code"]), f"quartiers {label} {name}")
     mine = set(q.communes)
-    same = quartiers[quartiers["communes"].map(lambda t: bool(set(split_communes(t)) & mine))]
+    same = table[table["communes"].map(lambda t: bool(set(split_communes(t)) & mine))]
     codes = [q.code] + [c for c in same["code"] if c != q.code][: MAX_GROUP - 1]
     return Groupe(tuple(codes), "quartiers de sa commune")
 
@@ -61,7 +66,8 @@ class GroupView:
     def __init__(self, obs: Any, codes: tuple[str, ...] | list[str]) -> None:
         self._obs = obs
         keep = set(codes)
-        self.quartiers = obs.quartiers[obs.quartiers["code"].isin(keep)].reset_index(drop=True)
+        table = quartiers(obs)
+        self.quartiers = table[table["code"].isin(keep)].reset_index(drop=True)
         self.contours = obs.contours[obs.contours["code"].isin(keep)]
         communes = {c for t in self.quartiers["communes"] for c in split_communes(t)}
         cc = obs.communes_contours

@@ -19,7 +19,14 @@ import pandas as pd
 
 from observatoire.errors import ObservatoireError
 from observatoire.publish import blocks, narrative
-from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.publish.sections import (
+    Blocks,
+    absent,
+    cached,
+    fictif_suffix,
+    quartiers,
+    territory_names,
+)
 from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_points, format_value
 
@@ -69,7 +76,7 @@ def prepare(obs: Any) -> None:
     if len(obs.evenements):
         obs.participation._event_positions  # noqa: B018 — événements de chaque quartier
         participation.sheets_source(obs)
-    if len(obs.quartiers) and len(obs.actions):
+    if len(quartiers(obs)) and len(obs.actions):
         q = contexte(obs, None, None)
         contrat.quartier_contrat(obs, q)
 
@@ -82,13 +89,13 @@ def _split(text: object) -> tuple[str, ...]:
 
 def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
     """Valide le code du quartier et choisit le millésime (le plus récent si ``None``)."""
-    quartiers = obs.quartiers
-    if quartiers.empty:
+    table = quartiers(obs)
+    if table.empty:
         raise ObservatoireError("Aucun quartier prioritaire n'est déclaré dans ce territoire.")
-    code = str(quartier) if quartier else str(quartiers["code"].iloc[0])
-    row = quartiers[quartiers["code"] == code]
+    code = str(quartier) if quartier else str(table["code"].iloc[0])
+    row = table[table["code"] == code]
     if row.empty:
-        known = ", ".join(quartiers["code"].head(10))
+        known = ", ".join(table["code"].head(10))
         raise ObservatoireError(
             f"Quartier inconnu : « {code} » (quartiers de la génération "
             f"{obs.config.territoire.generation} : {known}…)"
@@ -103,7 +110,7 @@ def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
             f"Millésime {millesime} absent pour {code} (millésimes disponibles : {available})"
         )
     communes = _split(row["communes"])
-    names = obs.territoires.drop_duplicates(["niveau", "code"]).set_index(["niveau", "code"])["nom"]
+    names = territory_names(obs)
     communes_noms = tuple(str(names.get(("commune", c), c)) for c in communes)
     return Quartier(code, str(row["nom"]), communes, communes_noms, millesime, bool(obs.fictif))
 
@@ -126,7 +133,8 @@ def entete(obs: Any, q: Quartier) -> Blocks:
 
 
 def _catalogue(obs: Any) -> pd.DataFrame:
-    return obs.catalogue.drop_duplicates("id").set_index("id")
+    """Catalogue indexé par identifiant (une fois par territoire ; ne pas le modifier)."""
+    return cached(obs, "catalogue", lambda: obs.catalogue.drop_duplicates("id").set_index("id"))
 
 
 def _source(obs: Any, indicateur: str, annee: object) -> str:
@@ -297,9 +305,9 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     from observatoire.views.charts import evolution_chart
 
     cat = _catalogue(obs)
-    valeurs = _linked_values(obs, q.code)  # mêmes résultats que sur toute la table
+    valeurs, territoires, links = _linked_tables(obs, q.code)  # mêmes résultats
     table = compute(
-        valeurs, obs.territoires, obs.correspondances, obs.catalogue, [q.code],
+        valeurs, territoires, links, obs.catalogue, [q.code],
         [i for i in EVOLUTION_INDICATORS if len(obs.indicateurs.indicator_values(i))],
         annee_fin=None,
     )  # fmt: skip
@@ -320,7 +328,7 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     ]
     out.append(blocks.texte(*sentences, display=False))
     ind = str(usable["indicateur"].iloc[0])
-    lines = series(valeurs, obs.territoires, obs.correspondances, q.code, ind)
+    lines = series(valeurs, territoires, links, q.code, ind)
     lines = lines.assign(territoire=f"{q.nom} (quartier)")
     lines = lines[lines["comparable"].astype(bool)]
     refs = [lines[["territoire", "annee", "valeur", "statut", "traverse_geographie"]]]
@@ -352,14 +360,18 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
     return out
 
 
-def _linked_values(obs: Any, code: str) -> pd.DataFrame:
-    """Lignes de ``obs.valeurs`` du quartier et des quartiers que la table de correspondance
-    lui lie (autre génération), dans l'ordre de la table, lues par positions : tout ce
-    dont ``evolution`` et ``series`` ont besoin pour ce quartier."""
+def _linked_tables(obs: Any, code: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Valeurs, territoires et correspondances réduits au quartier et aux quartiers que la
+    table de correspondance lui lie (autre génération), dans l'ordre des tables : tout ce
+    que lisent ``evolution`` et ``series`` pour ce quartier (valeurs lues par positions)."""
     from observatoire.analysis.evolution import predecessors
 
-    links = predecessors(obs.correspondances, code)
-    return obs.indicateurs.values_of([code, *links["code_autre"]])
+    c = obs.correspondances
+    if len(c):
+        c = c[(c["code_2024"] == code) | (c["code_2015"] == code)]
+    codes = [code, *predecessors(c, code)["code_autre"]]
+    t = obs.territoires
+    return obs.indicateurs.values_of(codes), t[t["code"].isin(codes)], c
 
 
 def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.Block | None:
@@ -370,7 +382,8 @@ def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.
     groupe = comparaison(obs, q)
     v = obs.indicateurs.indicator_values(indicateur)
     rows = v[(v["annee"] == annee) & (v["niveau"] == "qpv")]
-    base = obs.quartiers[obs.quartiers["code"].isin(groupe.codes)][["code", "nom"]]
+    table = quartiers(obs)
+    base = table[table["code"].isin(groupe.codes)][["code", "nom"]]
     data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
     data["statut"] = data["statut"].fillna("absent")
     t = obs.indicateurs.ecarts(q.code)
