@@ -45,6 +45,11 @@ def quartiers(obs: Any) -> Any:
     return cached(obs, "quartiers", lambda: obs.quartiers)
 
 
+def catalogue_index(obs: Any) -> Any:
+    """Catalogue indexé par identifiant (une fois par territoire ; ne pas le modifier)."""
+    return cached(obs, "catalogue", lambda: obs.catalogue.drop_duplicates("id").set_index("id"))
+
+
 def territory_names(obs: Any) -> Any:
     """Noms des territoires indexés par ``(niveau, code)`` (une fois par territoire)."""
     return cached(

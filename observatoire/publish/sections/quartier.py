@@ -23,9 +23,14 @@ from observatoire.publish.sections import (
     Blocks,
     absent,
     cached,
+    catalogue_index,
     fictif_suffix,
     quartiers,
     territory_names,
+)
+from observatoire.publish.sections.evolution import (  # noqa: F401 — tableau.evolution (notebook)
+    EVOLUTION_INDICATORS,
+    evolution,
 )
 from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_points, format_value
@@ -39,7 +44,6 @@ KEY_INDICATORS = (
     "part_logements_sociaux",
 )
 GAP_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
-EVOLUTION_INDICATORS = ("taux_pauvrete", "revenu_median_uc", "taux_emploi", "taux_chomage")
 SYNTHESE_REFERENCES = ("commune", "france")  # références par défaut de ``synthese``
 SHARED_INDEXES = ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names",
                   "_known_quartiers")  # fmt: skip
@@ -134,7 +138,7 @@ def entete(obs: Any, q: Quartier) -> Blocks:
 
 def _catalogue(obs: Any) -> pd.DataFrame:
     """Catalogue indexé par identifiant (une fois par territoire ; ne pas le modifier)."""
-    return cached(obs, "catalogue", lambda: obs.catalogue.drop_duplicates("id").set_index("id"))
+    return catalogue_index(obs)
 
 
 def _source(obs: Any, indicateur: str, annee: object) -> str:
@@ -296,82 +300,6 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
         )
     )
     return out
-
-
-def evolution(obs: Any, q: Quartier) -> Blocks:
-    """Évolution des indicateurs clés entre millésimes non consécutifs (règles INSEE)."""
-    from observatoire.analysis.evolution import evolution as compute
-    from observatoire.analysis.evolution import series
-    from observatoire.views.charts import evolution_chart
-
-    cat = _catalogue(obs)
-    valeurs, territoires, links = _linked_tables(obs, q.code)  # mêmes résultats
-    table = compute(
-        valeurs, territoires, links, obs.catalogue, [q.code],
-        [i for i in EVOLUTION_INDICATORS if len(obs.indicateurs.indicator_values(i))],
-        annee_fin=None,
-    )  # fmt: skip
-    if q.millesime is not None and len(table):
-        table = table[table["annee_fin"] <= q.millesime]
-    usable = table[table["evolution"].notna()] if len(table) else table
-    if usable.empty:
-        return absent(
-            "Aucune évolution n'est mesurable pour ce quartier : il faut deux millésimes "
-            "non consécutifs d'un même indicateur dans la même géographie."
-        )
-    out: Blocks = []
-    sentences = [
-        narrative.evolution_sentence(
-            r, str(cat["libelle"].get(r["indicateur"])), cat["unite"].get(r["indicateur"])
-        )  # fmt: skip
-        for _, r in usable.iterrows()
-    ]
-    out.append(blocks.texte(*sentences, display=False))
-    ind = str(usable["indicateur"].iloc[0])
-    lines = series(valeurs, territoires, links, q.code, ind)
-    lines = lines.assign(territoire=f"{q.nom} (quartier)")
-    lines = lines[lines["comparable"].astype(bool)]
-    refs = [lines[["territoire", "annee", "valeur", "statut", "traverse_geographie"]]]
-    t = obs.indicateurs.ecarts(q.code)
-    t = t[t["indicateur"] == ind]
-    for niveau in ("commune", "france"):
-        part = t[t["reference"] == niveau]
-        if len(part):
-            name = narrative.enumeration(q.communes_noms) if niveau == "commune" else "France"
-            refs.append(
-                pd.DataFrame({
-                    "territoire": name, "annee": part["annee"], "valeur": part["reference_valeur"],
-                    "statut": part["reference_statut"], "traverse_geographie": False,
-                })
-            )  # fmt: skip
-    frame = pd.concat(refs, ignore_index=True)
-    if q.millesime is not None:
-        frame = frame[frame["annee"] <= q.millesime]
-    fig = evolution_chart(
-        frame, titre=f"Évolution : {cat['libelle'].get(ind, ind)}", unite=cat["unite"].get(ind),
-        source=str(cat["source"].get(ind, "")), fictif=obs.fictif,
-    )  # fmt: skip
-    out.append(blocks.figure(fig, display=False))
-    warnings = sorted(
-        {w for text in usable["avertissement"].fillna("") for w in text.split(" ; ") if w}
-    )
-    if warnings:
-        out.append(blocks.texte("Précautions : " + " ; ".join(warnings) + ".", display=False))
-    return out
-
-
-def _linked_tables(obs: Any, code: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Valeurs, territoires et correspondances réduits au quartier et aux quartiers que la
-    table de correspondance lui lie (autre génération), dans l'ordre des tables : tout ce
-    que lisent ``evolution`` et ``series`` pour ce quartier (valeurs lues par positions)."""
-    from observatoire.analysis.evolution import predecessors
-
-    c = obs.correspondances
-    if len(c):
-        c = c[(c["code_2024"] == code) | (c["code_2015"] == code)]
-    codes = [code, *predecessors(c, code)["code_autre"]]
-    t = obs.territoires
-    return obs.indicateurs.values_of(codes), t[t["code"].isin(codes)], c
 
 
 def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.Block | None:
