@@ -34,7 +34,8 @@ class Groupe:
 
 def comparaison(obs: Any, q: Any) -> Groupe:
     """Groupe de comparaison du quartier ``q`` (voir le module), calculé une fois par quartier."""
-    return cached(obs, ("comparaison", q.code), lambda: _comparaison(obs, q))
+    key = ("comparaison", q.code, MAX_GROUP)  # le groupe dépend aussi de la taille maximale
+    return cached(obs, key, lambda: _comparaison(obs, q))
 
 
 def _comparaison(obs: Any, q: Any) -> Groupe:
