@@ -118,24 +118,43 @@ def series(
     « identique » avec un seul prédécesseur (et toujours ``traverse_geographie``).
     """
     qpv = valeurs[(valeurs["niveau"] == "qpv") & (valeurs["indicateur"] == indicateur)]
+    return _series(qpv, code, _links(territoires, correspondances, code))
+
+
+Links = tuple[int | None, list[tuple[str, str, int | None]], bool]
+
+
+def _links(territoires: pd.DataFrame, correspondances: pd.DataFrame, code: str) -> Links:
+    """Génération du quartier, quartiers liés (code, relation, génération), lien unique
+    « identique » : ce qui ne dépend pas de l'indicateur (lu une fois par quartier)."""
+    links = predecessors(correspondances, code)
+    single_identical = len(links) == 1 and links["relation"].iloc[0] == "identique"
+    others = [
+        (link.code_autre, link.relation, generation_of(link.code_autre, territoires))
+        for link in links.itertuples(index=False)
+    ]
+    return generation_of(code, territoires), others, single_identical
+
+
+def _series(qpv: pd.DataFrame, code: str, linked: Links) -> pd.DataFrame:
+    """:func:`series` sur les lignes ``qpv`` d'un indicateur et les liens du quartier."""
+    generation, others, single_identical = linked
     own = qpv[qpv["code"] == code].assign(
         code_source=code,
-        generation=generation_of(code, territoires),
+        generation=generation,
         relation=None,
         traverse_geographie=False,
         comparable=True,
     )
-    links = predecessors(correspondances, code)
-    single_identical = len(links) == 1 and links["relation"].iloc[0] == "identique"
     frames = [own]
-    for link in links.itertuples(index=False):
-        other = qpv[(qpv["code"] == link.code_autre) & ~qpv["annee"].isin(own["annee"])]
+    for code_autre, relation, generation_autre in others:
+        other = qpv[(qpv["code"] == code_autre) & ~qpv["annee"].isin(own["annee"])]
         frames.append(
             other.assign(
                 code=code,
-                code_source=link.code_autre,
-                generation=generation_of(link.code_autre, territoires),
-                relation=link.relation,
+                code_source=code_autre,
+                generation=generation_autre,
+                relation=relation,
                 traverse_geographie=True,
                 comparable=single_identical,
             )
@@ -188,9 +207,11 @@ def evolution(
     by_indicator = {ind: part for ind, part in all_qpv.groupby("indicateur")}
     records = []
     for code in codes:
+        linked = _links(territoires, correspondances, code)  # une fois par quartier
         for ind in inds:
             subset = by_indicator.get(ind, all_qpv.iloc[:0])
-            s = series(subset, territoires, correspondances, code, ind)
+            qpv = subset[(subset["niveau"] == "qpv") & (subset["indicateur"] == ind)]
+            s = _series(qpv, code, linked)  # = series(subset, territoires, …, code, ind)
             if s.empty:
                 continue
             records.append(
