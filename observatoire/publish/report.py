@@ -15,14 +15,15 @@ Exemple ::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import nbformat
-
-from observatoire.atomic import write_atomic
+from observatoire.atomic import atomic_path, write_atomic
 from observatoire.config import load_config
 from observatoire.errors import ConfigError, ObservatoireError, OutputError
 from observatoire.publish.jobs import ReportJob
@@ -101,6 +102,46 @@ def execution_error(exc: BaseException, notebook: str) -> str:
     return f"échec de l'exécution de {notebook} : {name} — {exc}"
 
 
+class _ExecutionFailed(Exception):
+    """Échec d'exécution du notebook (message français) : aucun fichier n'est gardé."""
+
+
+def _execute(
+    job: ReportJob,
+    source: Path,
+    formats: tuple[str, ...],
+    notebook_out: Path | None,
+    engine_name: str | None,
+    kernel_name: str | None,
+) -> Any:
+    """Exécute le notebook ; le notebook exécuté va dans ``notebook_out`` (ou nulle part)."""
+    import papermill as pm
+
+    # Le notebook sait quels formats seront rendus (ex. pas de carte statique sans PDF).
+    previous = os.environ.get(FORMATS_ENV)
+    os.environ[FORMATS_ENV] = ",".join(formats)
+    try:
+        with warnings.catch_warnings():  # temporaire « .x.ipynb.tmp » : voulu
+            warnings.filterwarnings("ignore", message="The specified file .* does not end in")
+            return pm.execute_notebook(
+                source,
+                str(notebook_out) if notebook_out is not None else None,
+                parameters=job_parameters(job),
+                engine_name=engine_name,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                cwd=str(source.parent),
+            )
+    except Exception as exc:
+        raise _ExecutionFailed(execution_error(exc, source.name)) from None
+    finally:
+        if previous is None:
+            os.environ.pop(FORMATS_ENV, None)
+        else:
+            os.environ[FORMATS_ENV] = previous
+
+
 def produce_report(
     job: ReportJob,
     out_dir: Path,
@@ -110,8 +151,6 @@ def produce_report(
     kernel_name: str | None = None,
 ) -> ReportResult:
     """Exécute le notebook du job et écrit ``out_dir/<job.relative_stem>.{html,pdf,ipynb}``."""
-    import papermill as pm
-
     start = time.perf_counter()
     out_dir = Path(out_dir)
     formats = _formats(job)
@@ -125,37 +164,23 @@ def produce_report(
     def failed(message: str) -> ReportResult:
         return ReportResult(job, [], "erreur", time.perf_counter() - start, message)
 
-    # Le notebook sait quels formats seront rendus (ex. pas de carte statique sans PDF).
-    previous = os.environ.get(FORMATS_ENV)
-    os.environ[FORMATS_ENV] = ",".join(formats)
-    try:
-        nb = pm.execute_notebook(
-            source,
-            None,
-            parameters=job_parameters(job),
-            engine_name=engine_name,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            cwd=str(source.parent),
-        )
-    except Exception as exc:  # une erreur du notebook ne doit pas arrêter le lot
-        return failed(execution_error(exc, source.name))
-    finally:
-        if previous is None:
-            os.environ.pop(FORMATS_ENV, None)
-        else:
-            os.environ[FORMATS_ENV] = previous
-
     outputs: list[Path] = []
     try:
-        if "html" in formats:
-            outputs.append(write_atomic(stem.with_suffix(".html"), render_html(nb, "screen")))
-        if "pdf" in formats:
-            pdf = render_pdf(render_html(nb, "print"))
-            outputs.append(write_atomic(stem.with_suffix(".pdf"), pdf))
+        with contextlib.ExitStack() as stack:
+            # Le notebook exécuté est écrit par papermill lui-même (il le sérialise de
+            # toute façon) dans un temporaire caché, renommé une fois le rapport rendu.
+            kept = stem.with_suffix(".ipynb")
+            tmp = stack.enter_context(atomic_path(kept)) if keep_notebook else None
+            nb = _execute(job, source, formats, tmp, engine_name, kernel_name)
+            if "html" in formats:
+                outputs.append(write_atomic(stem.with_suffix(".html"), render_html(nb, "screen")))
+            if "pdf" in formats:
+                pdf = render_pdf(render_html(nb, "print"))
+                outputs.append(write_atomic(stem.with_suffix(".pdf"), pdf))
         if keep_notebook:
-            text = nbformat.writes(nb)
-            outputs.append(write_atomic(stem.with_suffix(".ipynb"), text))
+            outputs.append(kept)
+    except _ExecutionFailed as exc:  # une erreur du notebook ne doit pas arrêter le lot
+        return failed(str(exc))
     except OSError as exc:
         raise OutputError(f"Écriture impossible dans {stem.parent} : {exc}") from None
     except Exception as exc:  # rendu : on signale sans arrêter le lot

@@ -51,6 +51,9 @@ class WarmSettings:
     # Fonction qui produit un rapport (contrat de observatoire.publish.report).
     runner: str = "observatoire.publish.report:produce_report"
     extra_modules: tuple[str, ...] = field(default_factory=tuple)
+    # Rapport produit une fois, à blanc (dossier temporaire), avant de forker : gabarits
+    # compilés, mesures de texte, caches des sections hérités par tous les rapports.
+    warm_job: Any = None
 
 
 # ---------------------------------------------------------------------- trames
