@@ -16,6 +16,7 @@ Exemple ::
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 import warnings
@@ -47,13 +48,24 @@ class ReportResult:
 
 def notebook_path(job: ReportJob) -> Path:
     """Notebook du job : ``[rapports] notebooks`` de la config, sinon ``notebooks/`` du dépôt."""
-    config = load_config(job.config)
-    folder = config.section("rapports").get("notebooks")
-    base = (config.root / folder) if folder else NOTEBOOKS_DIR
-    path = base / job.notebook
+    config = Path(job.config)
+    try:
+        stat = config.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)  # load_config dira pourquoi le fichier est illisible
+    path = _notebooks_dir(config.resolve(), stamp) / job.notebook
     if not path.is_file():
         raise ConfigError(f"Notebook de rapport introuvable : {path}")
     return path
+
+
+@functools.lru_cache(maxsize=16)
+def _notebooks_dir(config: Path, stamp: tuple[int, int]) -> Path:
+    """Dossier des notebooks d'une configuration (relue si le fichier change)."""
+    loaded = load_config(config)
+    folder = loaded.section("rapports").get("notebooks")
+    return (loaded.root / folder) if folder else NOTEBOOKS_DIR
 
 
 def job_parameters(job: ReportJob) -> dict:
