@@ -71,6 +71,19 @@ def test_evolution_identique_traverse_marquee(data):
     assert "fusion" in fusion["avertissement"]
 
 
+def test_quartier_sans_valeur_propre_ne_traverse_pas(data):
+    """Seul l'ancien quartier a des valeurs : pas d'évolution (ni d'erreur) sans traverser."""
+    valeurs, territoires, corr, catalogue = data
+    mine = valeurs[valeurs["code"] != "QN00001A"]
+    e = evolution(mine, territoires, corr, catalogue, ["QN00001A"], ["taux_pauvrete"])
+    assert e.empty
+    crossed = evolution(
+        mine, territoires, corr, catalogue, ["QN00001A"], ["taux_pauvrete"], traverser=True
+    )
+    assert crossed.iloc[0]["code_debut"] == "QP000001"
+    assert crossed.iloc[0]["traverse_geographie"]
+
+
 def test_generation_par_table_ou_prefixe(data):
     _, territoires, _, _ = data
     assert generation_of("QP000002", territoires) == 2015

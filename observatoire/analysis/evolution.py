@@ -214,16 +214,18 @@ def evolution(
             s = _series(qpv, code, linked)  # = series(subset, territoires, …, code, ind)
             if s.empty:
                 continue
-            records.append(
-                _one(s, code, ind, annee_debut, annee_fin, traverser, polarity.get(ind, 0))
-            )
+            record = _one(s, code, ind, annee_debut, annee_fin, traverser, polarity.get(ind, 0))
+            if record is not None:
+                records.append(record)
     return pd.DataFrame.from_records(records, columns=EVOLUTION_COLUMNS)
 
 
-def _one(s, code, ind, start, end, traverser, polarite) -> dict:
+def _one(s, code, ind, start, end, traverser, polarite) -> dict | None:
     usable = s if traverser else s[~s["traverse_geographie"]]
     if start is not None or end is not None:
         usable = s  # millésimes imposés : on cherche aussi dans l'autre génération
+    if usable.empty:  # seulement des valeurs de l'autre géographie, qu'on ne traverse pas
+        return None
     warnings: list[str] = []
     if start is None or end is None:
         pair = _default_years(usable.loc[usable["statut"] == "ok", "annee"].tolist())
