@@ -94,3 +94,29 @@ def test_publication_sans_le_verificateur_iri_lent():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_prechauffage_par_un_rapport_a_blanc(demo_config):
+    """Le processus pré-chauffé produit un rapport à blanc : rien ne reste, shell neuf."""
+    code = f"""
+import glob, os, tempfile
+from pathlib import Path
+from observatoire.publish import engine
+from observatoire.publish.jobs import ReportJob
+from observatoire.publish.prewarm import warm_up
+from observatoire.publish.warm import WarmSettings
+from observatoire.views.svg import cached_metrics
+pattern = os.path.join(tempfile.gettempdir(), "observatoire-prechauffage-*")
+before = set(glob.glob(pattern))
+config = Path({str(demo_config)!r})
+job = ReportJob("quartier", config, {{"quartier": "QN00002A"}}, formats=("html",))
+info = warm_up(WarmSettings(config=config, warm_job=job))
+assert info["territoire_precharge"]
+assert set(glob.glob(pattern)) == before  # dossier temporaire effacé
+assert engine.get_shell().execution_count == 1  # espace de noms vierge pour les fils
+assert cached_metrics() > 0  # les figures du rapport à blanc ont été mesurées
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")

@@ -224,3 +224,18 @@ def test_blocs_echappent_et_formatent_sans_notebook():
     assert set(mimes) == {blocks.MIME, "image/svg+xml", "text/plain"}
     assert "image" not in mimes[blocks.MIME]  # l'image n'est stockée qu'une fois
     assert mimes["image/svg+xml"].startswith("<?xml")  # SVG en texte dans le notebook
+
+
+def test_index_avec_fond_de_carte_calcule_en_arriere_plan(obs_demo, tmp_path):
+    from observatoire.publish.index import BaseMapInBackground, write_index
+    from observatoire.publish.jobs import ReportJob
+    from observatoire.publish.report import ReportResult
+
+    (tmp_path / "quartiers").mkdir()
+    page = tmp_path / "quartiers" / "QN00001A.html"
+    page.write_text("<!doctype html>", encoding="utf-8")
+    job = ReportJob("quartier", obs_demo.config.path, {"quartier": "QN00001A"}, formats=("html",))
+    results = [ReportResult(job, [page], "ok", 0.1)]
+    index = write_index(tmp_path, results, obs_demo, BaseMapInBackground(obs_demo))
+    html_text = index.read_text(encoding="utf-8")
+    assert "srcdoc=" in html_text and "quartiers/QN00001A.html" in html_text

@@ -20,7 +20,6 @@ import contextlib
 import errno
 import os
 import signal
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,11 @@ from typing import Any, TextIO
 
 from observatoire.config import Config, load_config
 from observatoire.errors import ConfigError
+from observatoire.publish.executors import (
+    WARM_REPORT_MIN,
+    keep_warm_log,
+    start_executor,
+)
 from observatoire.publish.jobs import SAFE_CODE, ReportJob
 from observatoire.publish.lock import OutputLock, output_error, prepare_output
 from observatoire.publish.manifest import Manifest
@@ -45,9 +49,7 @@ from observatoire.publish.territory_info import (
 )
 
 LOG_NAME = "journal.log"
-WARM_LOG_NAME = "journal-processus.log"
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"  # = report.NOTEBOOKS_DIR
-WARM_REPORT_MIN = 30  # rapports à produire à partir desquels on en produit un à blanc
 SAVE_EVERY = 2.0  # secondes entre deux écritures du manifeste pendant le lot
 
 
@@ -174,14 +176,19 @@ def run_batch(request: BatchRequest) -> BatchSummary:
     planned = plan(manifest.reports)
     index_missing = not (out_dir / "index.html").is_file()
     summary = BatchSummary()
-    executor = None
+    executor = base = None
     try:
         todo = [p for p in planned if not p.up_to_date]
         if todo:
             # le pré-chauffage avance pendant que ce processus valide les données
-            executor = _start_executor(request, out_dir, todo)
+            executor = start_executor(request, out_dir, todo)
         if obs is None and (index_missing or executor is not None):
             obs = open_territory(config.path)  # données validées avant toute écriture
+        if obs is not None and executor is not None and len(todo) >= WARM_REPORT_MIN:
+            # fond de la carte d'index calculé pendant que le processus pré-chauffé démarre
+            from observatoire.publish.index import BaseMapInBackground
+
+            base = BaseMapInBackground(obs)
         prepare_output(out_dir)
         with OutputLock(out_dir) as lock:
             manifest = Manifest.load(out_dir)  # relu sous verrou
@@ -196,12 +203,12 @@ def run_batch(request: BatchRequest) -> BatchSummary:
                 ) as progress:
                     _announce(progress, lock, removed, todo, summary, request, out_dir)
                     if todo:
-                        executor = executor or _start_executor(request, out_dir, todo)
+                        executor = executor or start_executor(request, out_dir, todo)
                         _execute(executor, request, todo, out_dir, manifest, progress, summary)
                     manifest.batch = _batch_info(request, summary, start, len(planned))
                     manifest.save()
                     if obs is not None and (todo or index_missing):
-                        _write_index(out_dir, manifest, config, obs, progress, summary)
+                        _write_index(out_dir, manifest, config, obs, progress, summary, base)
                     summary.duration = time.monotonic() - start
                     _conclude(progress, summary)
             except OSError as exc:
@@ -209,55 +216,8 @@ def run_batch(request: BatchRequest) -> BatchSummary:
     finally:
         if executor is not None:
             executor.close()
-            _keep_warm_log(executor, out_dir)
+            keep_warm_log(executor, out_dir)
     return summary
-
-
-def _start_executor(request: BatchRequest, out_dir: Path, todo: list[Any]) -> Any:
-    """Crée l'exécuteur et lance son pré-chauffage (rien n'est écrit dans la sortie).
-
-    Pour un lot d'au moins ``WARM_REPORT_MIN`` rapports, le processus pré-chauffé
-    produit d'abord le premier à blanc (voir :func:`prewarm._warm_report`) : il coûte un
-    rapport au démarrage et fait gagner ≈ 10 % sur chacun des suivants.
-    """
-    from observatoire.publish.executors import get_executor
-    from observatoire.publish.warm import WarmSettings
-
-    if request.executor == "local":  # journal provisoire, recopié dans la sortie à la fin
-        fd, name = tempfile.mkstemp(prefix="observatoire-processus-", suffix=".log")
-        os.close(fd)
-        log_path = Path(name)
-    else:  # les workers écrivent directement dans le dossier de sortie partagé
-        log_path = out_dir / WARM_LOG_NAME
-    settings = WarmSettings(
-        config=Path(request.config).resolve(),
-        formats=tuple(request.formats),
-        log_path=log_path,
-        warm_job=todo[0].job if len(todo) >= WARM_REPORT_MIN else None,
-    )
-    executor = get_executor(
-        request.executor,
-        settings=settings,
-        workers=request.workers,
-        scheduler=request.scheduler,
-        client=request.client,
-    )
-    executor.start()
-    return executor
-
-
-def _keep_warm_log(executor: Any, out_dir: Path) -> None:
-    """Recopie le journal provisoire du processus pré-chauffé dans le dossier de sortie."""
-    log_path = executor.settings.log_path
-    if log_path is None or log_path.parent == out_dir:
-        return
-    with contextlib.suppress(OSError):
-        text = log_path.read_bytes()
-        if text.strip() and out_dir.is_dir():
-            with open(out_dir / WARM_LOG_NAME, "ab") as fh:
-                fh.write(text)
-    with contextlib.suppress(OSError):
-        log_path.unlink()
 
 
 def _announce(progress, lock, removed, todo, summary, request, out_dir) -> None:
@@ -343,12 +303,12 @@ def _record(manifest: Manifest, item: PlannedReport, result, out_dir: Path, peak
     )
 
 
-def _write_index(out_dir, manifest, config, obs, progress, summary) -> None:
+def _write_index(out_dir, manifest, config, obs, progress, summary, base=None) -> None:
     """Page d'index de tous les rapports du dossier ; un échec est signalé, pas fatal."""
     from observatoire.publish.index import write_index
 
     try:
-        write_index(out_dir, _index_results(manifest, config, out_dir), obs)
+        write_index(out_dir, _index_results(manifest, config, out_dir), obs, base)
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 - les rapports produits restent valables

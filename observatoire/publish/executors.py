@@ -18,9 +18,11 @@ Exemple ::
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import queue
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -254,3 +256,53 @@ def get_executor(name: str, **kwargs: Any) -> LocalExecutor | DaskExecutor:
     module_name, _, cls_name = EXECUTORS[name].partition(":")
     cls = getattr(importlib.import_module(module_name), cls_name)
     return cls(**kwargs)
+
+
+# ---------------------------------------------------------------------- lot
+
+WARM_LOG_NAME = "journal-processus.log"
+WARM_REPORT_MIN = 30  # rapports à produire à partir desquels on en produit un à blanc
+
+
+def start_executor(request: Any, out_dir: Path, todo: list[Any]) -> Any:
+    """Crée l'exécuteur et lance son pré-chauffage (rien n'est écrit dans la sortie).
+
+    Pour un lot d'au moins ``WARM_REPORT_MIN`` rapports, le processus pré-chauffé
+    produit d'abord le premier à blanc (``prewarm._warm_report``) : il coûte un rapport
+    au démarrage et fait gagner ≈ 10 % sur chacun des suivants.
+    """
+    if request.executor == "local":  # journal provisoire, recopié dans la sortie à la fin
+        fd, name = tempfile.mkstemp(prefix="observatoire-processus-", suffix=".log")
+        os.close(fd)
+        log_path = Path(name)
+    else:  # les workers écrivent directement dans le dossier de sortie partagé
+        log_path = out_dir / WARM_LOG_NAME
+    settings = WarmSettings(
+        config=Path(request.config).resolve(),
+        formats=tuple(request.formats),
+        log_path=log_path,
+        warm_job=todo[0].job if len(todo) >= WARM_REPORT_MIN else None,
+    )
+    executor = get_executor(
+        request.executor,
+        settings=settings,
+        workers=request.workers,
+        scheduler=request.scheduler,
+        client=request.client,
+    )
+    executor.start()
+    return executor
+
+
+def keep_warm_log(executor: Any, out_dir: Path) -> None:
+    """Recopie le journal provisoire du processus pré-chauffé dans le dossier de sortie."""
+    log_path = executor.settings.log_path
+    if log_path is None or log_path.parent == out_dir:
+        return
+    with contextlib.suppress(OSError):
+        text = log_path.read_bytes()
+        if text.strip() and out_dir.is_dir():
+            with open(out_dir / WARM_LOG_NAME, "ab") as fh:
+                fh.write(text)
+    with contextlib.suppress(OSError):
+        log_path.unlink()

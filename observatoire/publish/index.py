@@ -95,14 +95,52 @@ def _indicator(obs: Any) -> str | None:
     return present[0] if present else None
 
 
-def quartiers_map(obs: Any, links: dict[str, str]) -> Any:
-    """Carte folium hors ligne des quartiers ; un clic ouvre le tableau de bord du quartier."""
+def base_map(obs: Any) -> Any:
+    """Fond de la carte d'index : quartiers colorés selon un indicateur (``None`` sans
+    indicateur). Le classement en seuils naturels coûte quelques secondes à l'échelle
+    nationale : le lot le calcule pendant que le processus pré-chauffé démarre
+    (:class:`BaseMapInBackground`)."""
+    indicateur = _indicator(obs)
+    return None if indicateur is None else obs.indicateurs.carte(indicateur)
+
+
+class BaseMapInBackground:
+    """Calcule :func:`base_map` dans un fil d'exécution ; ``result()`` l'attend.
+
+    Une erreur est gardée et relevée par ``result()`` (la page d'index la signale).
+    """
+
+    def __init__(self, obs: Any) -> None:
+        import threading
+
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(obs,), daemon=True)
+        self._thread.start()
+
+    def _run(self, obs: Any) -> None:
+        try:
+            self._value = base_map(obs)
+        except BaseException as exc:  # noqa: BLE001 - relevée par result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def quartiers_map(obs: Any, links: dict[str, str], base: Any = None) -> Any:
+    """Carte folium hors ligne des quartiers ; un clic ouvre le tableau de bord du quartier.
+
+    ``base`` : fond déjà calculé par :func:`base_map` (sinon il est calculé ici).
+    """
     import folium
 
-    indicateur = _indicator(obs)
-    if indicateur is None:
+    m = base if base is not None else base_map(obs)
+    if m is None:
         return None
-    m = obs.indicateurs.carte(indicateur)
     codes = list(obs.quartiers["code"])
     names = dict(zip(obs.quartiers["code"], obs.quartiers["nom"], strict=False))
     shapes = obs.contours[obs.contours["code"].isin(codes)].drop_duplicates("code")
@@ -128,12 +166,14 @@ def quartiers_map(obs: Any, links: dict[str, str]) -> Any:
     return m
 
 
-def _map(obs: Any, links: dict[str, str]) -> tuple[str | None, str]:
+def _map(obs: Any, links: dict[str, str], base: Any = None) -> tuple[str | None, str]:
     """Document HTML hors ligne de la carte des quartiers et son alternative textuelle."""
     quartiers = obs.quartiers
     if quartiers.empty or obs.contours.empty:
         return None, "Aucun contour de quartier n'est déclaré : carte indisponible."
-    m = quartiers_map(obs, links)
+    if isinstance(base, BaseMapInBackground):
+        base = base.result()
+    m = quartiers_map(obs, links, base)
     if m is None:
         return None, "Aucun indicateur n'est disponible pour colorer la carte des quartiers."
     from observatoire.views.maps_interactive import render_html
@@ -147,13 +187,17 @@ def _map(obs: Any, links: dict[str, str]) -> tuple[str | None, str]:
     return render_html(m), alt
 
 
-def write_index(out_dir: Path, results: list[ReportResult], obs: Any) -> Path:
-    """Écrit ``out_dir/index.html`` (atomiquement) et renvoie son chemin."""
+def write_index(out_dir: Path, results: list[ReportResult], obs: Any, base: Any = None) -> Path:
+    """Écrit ``out_dir/index.html`` (atomiquement) et renvoie son chemin.
+
+    ``base`` : fond de carte déjà calculé (:func:`base_map` ou
+    :class:`BaseMapInBackground`), sinon calculé ici.
+    """
     out_dir = Path(out_dir)
     names = dict(zip(obs.territoires["code"], obs.territoires["nom"], strict=False))
     links = dashboard_links(results, out_dir)
     try:
-        map_html, map_alt = _map(obs, links)
+        map_html, map_alt = _map(obs, links, base)
     except Exception as exc:  # la liste des rapports reste publiée sans la carte
         map_html, map_alt = None, f"Carte des quartiers indisponible : {exc}"
     now = datetime.now()
