@@ -16,7 +16,7 @@ fictives), mesure :
 
 Le chargement du territoire (cache Parquet) est affiché à part ; les rapports simulés
 sont en HTML seul par défaut (``--formats html,pdf`` : carte statique en plus), et le
-temps de rendu des figures en PNG (``blocks._figure_png``) est affiché à part. Ce n'est pas un test :
+temps de rendu des figures en SVG (``blocks._figure_svg``) est affiché à part. Ce n'est pas un test :
 les durées dépendent de la machine et de sa charge.
 
 Exemple ::
@@ -66,16 +66,16 @@ def _dashboard(obs: Any, code: str) -> dict[str, float]:
     from observatoire.publish.sections import quartier as tableau
 
     times: dict[str, float] = {}
-    png = blocks._figure_png
+    render = blocks._figure_svg
 
-    def timed_png(*args: Any, **kwargs: Any) -> str:
+    def timed_render(*args: Any, **kwargs: Any) -> str:
         start = time.perf_counter()
         try:
-            return png(*args, **kwargs)
+            return render(*args, **kwargs)
         finally:
-            times["dont_png"] = times.get("dont_png", 0.0) + time.perf_counter() - start
+            times["dont_figures"] = times.get("dont_figures", 0.0) + time.perf_counter() - start
 
-    blocks._figure_png = timed_png  # processus forké : le parent n'est pas touché
+    blocks._figure_svg = timed_render  # processus forké : le parent n'est pas touché
 
     def run(name: str, fn: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -95,8 +95,8 @@ def _dashboard(obs: Any, code: str) -> dict[str, float]:
     import matplotlib.pyplot as plt
 
     plt.close("all")
-    blocks._figure_png = png
-    times.setdefault("dont_png", 0.0)
+    blocks._figure_svg = render
+    times.setdefault("dont_figures", 0.0)
     return times
 
 
@@ -204,19 +204,19 @@ def measure(
     per_dashboard = []
     for code in chosen:
         times = _forked_dashboard(obs, code, profile_dir)
-        total = sum(v for k, v in times.items() if k != "dont_png")
+        total = sum(v for k, v in times.items() if k != "dont_figures")
         detail = ", ".join(f"{k} {v:.2f}" for k, v in times.items())
         print(f"  {code} : {total:6.2f} s  ({detail})", flush=True)
         per_dashboard.append(times)
     results["tableaux"] = per_dashboard
     if per_dashboard:
         mean = {s: sum(t[s] for t in per_dashboard) / len(per_dashboard) for s in SECTIONS}
-        png = sum(t["dont_png"] for t in per_dashboard) / len(per_dashboard)
+        png = sum(t["dont_figures"] for t in per_dashboard) / len(per_dashboard)
         results["tableau_moyen"] = sum(mean.values())
-        results["tableau_png"] = png
+        results["tableau_figures"] = png
         print(
             f"  moyenne par tableau de bord : {results['tableau_moyen']:.2f} s "
-            f"(dont rendu PNG des figures {png:.2f} s, calculs {results['tableau_moyen'] - png:.2f} s)"
+            f"(dont rendu SVG des figures {png:.2f} s, calculs {results['tableau_moyen'] - png:.2f} s)"
         )
         for s in SECTIONS:
             print(f"    {s:<14} {mean[s]:6.2f} s")
