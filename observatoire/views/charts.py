@@ -38,6 +38,7 @@ from observatoire.views.palette import (
 )
 
 FICTIF = "Données fictives"
+LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.6}
 AGE_LABELS = {
     "0_14": "0-14 ans",
     "15_29": "15-29 ans",
@@ -317,8 +318,10 @@ def distribution_chart(
         bar.set_hatch(h)
     vmax = float(shown["valeur"].max()) if len(shown) else 1.0
     for i, r in shown.iterrows():
+        # fond blanc : la ligne de référence ne traverse pas l'étiquette
         ax.text(r["valeur"] + vmax * 0.01, i, format_value(r["valeur"], unite), va="center",
-                fontsize=7.5, fontweight="bold" if is_sel[i] else "normal", color=TEXT)  # fmt: skip
+                fontsize=7.5, fontweight="bold" if is_sel[i] else "normal", color=TEXT,
+                bbox=LABEL_BOX, zorder=4)  # fmt: skip
     names = [("▶ " if s else "") + str(n) for n, s in zip(shown["nom"], is_sel, strict=True)]
     ax.set_yticks(y, names, fontsize=8)
     for label, s in zip(ax.get_yticklabels(), is_sel, strict=True):
