@@ -173,6 +173,28 @@ def test_disk_full_gives_a_clear_message_and_exit_2(territory, tmp_path):
         subprocess.run(["umount", str(full)], check=False)
 
 
+def test_disk_full_while_writing_the_executed_notebook_stops_the_batch(territory, tmp_path):
+    """Assez de place pour le manifeste, pas pour le notebook exécuté : lot arrêté, code 2."""
+    full = tmp_path / "disque"
+    full.mkdir()
+    _mount("-t", "tmpfs", "-o", "size=300k", "tmpfs", str(full))
+    try:
+        result = run_cli(
+            "rapports", "--config", str(territory), "--quartier", "QN00001A",
+            "--format", "html", "--sortie", str(full / "sortie"), "--jobs", "1",
+        )  # fmt: skip
+        output = result.stdout + result.stderr
+        assert result.returncode == 2, output
+        assert "Traceback" not in output, output
+        assert "Disque plein" in output and "Libérez de la place" in output, output
+        assert "échec de l'exécution" not in output, output  # pas une erreur du notebook
+        dashboards = full / "sortie" / "quartiers"
+        assert not list(dashboards.glob("*.ipynb")) and not list(dashboards.glob("*.html"))
+        assert not list((full / "sortie").rglob(".*.tmp"))  # aucun temporaire laissé
+    finally:
+        subprocess.run(["umount", str(full)], check=False)
+
+
 def test_read_only_output_folder_gives_a_clear_message_and_exit_2(territory, tmp_path):
     target = tmp_path / "lecture-seule"
     target.mkdir()

@@ -145,6 +145,10 @@ def _execute(
                 request_save_on_cell_execute=False,
                 cwd=str(source.parent),
             )
+    except OSError as exc:
+        if notebook_out is not None and exc.filename in (None, str(notebook_out)):
+            raise  # écriture du notebook exécuté (disque plein…) : erreur de sortie
+        raise _ExecutionFailed(execution_error(exc, source.name)) from None
     except Exception as exc:
         raise _ExecutionFailed(execution_error(exc, source.name)) from None
     finally:
