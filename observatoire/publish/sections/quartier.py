@@ -136,13 +136,8 @@ def entete(obs: Any, q: Quartier) -> Blocks:
     ]
 
 
-def _catalogue(obs: Any) -> pd.DataFrame:
-    """Catalogue indexé par identifiant (une fois par territoire ; ne pas le modifier)."""
-    return catalogue_index(obs)
-
-
 def _source(obs: Any, indicateur: str, annee: object) -> str:
-    cat = _catalogue(obs)
+    cat = catalogue_index(obs)
     src = cat["source"].get(indicateur) if indicateur in cat.index else None
     text = str(src) if isinstance(src, str) and src else "source non précisée"
     text += f", millésime {annee}" if annee is not None else ""
@@ -191,7 +186,7 @@ def _synthese(obs: Any, q: Quartier) -> pd.DataFrame | None:
 def portrait(obs: Any, q: Quartier) -> Blocks:
     """Nom, communes, population et chiffres clés, en phrases écrites depuis la synthèse."""
     values = latest_values(obs, q.code, q.millesime)
-    cat = _catalogue(obs)
+    cat = catalogue_index(obs)
     pop = values.loc["population"] if "population" in values.index else None
     population = pop["valeur"] if pop is not None and pop["statut"] == "ok" else None
     syn = _synthese(obs, q)
@@ -247,7 +242,7 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     mine = _my_gaps(obs, q)
     if mine.empty:
         return absent("Aucun écart aux territoires de référence n'est calculable pour ce quartier.")
-    cat = _catalogue(obs)
+    cat = catalogue_index(obs)
     out: Blocks = []
     syn = _synthese(obs, q)
     chosen = list(syn["indicateur"].head(n_graphiques)) if syn is not None else []
@@ -323,7 +318,7 @@ def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.
     }
     fig = distribution_chart(
         data, titre=f"{cat_label(obs, indicateur)} dans les {groupe.libelle} ({annee})",
-        unite=_catalogue(obs)["unite"].get(indicateur), selected=q.code,
+        unite=catalogue_index(obs)["unite"].get(indicateur), selected=q.code,
         source=obs.indicateurs.source(indicateur), annee=annee, fictif=obs.fictif,
         references=refs,
     )  # fmt: skip
@@ -331,7 +326,7 @@ def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.
 
 
 def cat_label(obs: Any, indicateur: str) -> str:
-    cat = _catalogue(obs)
+    cat = catalogue_index(obs)
     return str(cat["libelle"].get(indicateur, indicateur))
 
 
@@ -340,7 +335,7 @@ def sources(obs: Any, q: Quartier) -> Blocks:
     v = obs.indicateurs.code_values(q.code)
     out: Blocks = []
     if len(v):
-        cat = _catalogue(obs)
+        cat = catalogue_index(obs)
         v = v.assign(producteur=v["indicateur"].map(cat["source"]).fillna("non précisé"))
         rows = []
         for (producteur, fichier), part in v.groupby(["producteur", "source"], sort=True):
