@@ -21,6 +21,7 @@ import pandas as pd
 from observatoire import __version__
 from observatoire.cache import TableCache, code_fingerprint, combine, file_fingerprint
 from observatoire.checks import UNIQUE_KEYS
+from observatoire.cog import display_name
 from observatoire.config import Config, SourceConfig, load_config
 from observatoire.errors import InputError, Problem
 from observatoire.schemas import SCHEMAS, empty_table, validate_table
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 TABLES = tuple(SCHEMAS)
+__all__ = ["Observatoire", "display_name", "load"]
 
 
 class Observatoire:
@@ -114,6 +116,13 @@ class Observatoire:
         gen = self.config.territoire.generation
         return t[(t["niveau"] == "qpv") & (t["generation"] == gen)].reset_index(drop=True)
 
+    def nom(self, niveau: str, code: str) -> str:
+        """Nom à afficher d'un territoire, jamais ``None`` : celui des fichiers, du COG
+        embarqué, sinon « département 65 » (exemple : ``obs.nom("departement", "65")``)."""
+        t = self.territoires
+        hit = t.loc[(t["code"] == code) & (t["niveau"] == niveau), "nom"]
+        return display_name(niveau, code, hit.iloc[0] if len(hit) else None)
+
     @property
     def fictif(self) -> bool:
         """Vrai pour le territoire de démonstration (mention « Données fictives »)."""
@@ -134,12 +143,16 @@ class Observatoire:
                     "type": src.type,
                     "fichier": str(src.path.relative_to(self.config.root)) if src.path else None,
                     "empreinte": self.fingerprints.get(name),
+                    "producteur": src.producteur,  # déclarés ; "" sinon
+                    "millesime": src.millesime,
                 }
             )
         return {
             "version": __version__,
             "configuration": str(self.config.path.name),
             "territoire": self.config.territoire.nom,
+            "producteur": self.config.territoire.producteur or "",
+            "mention": self.config.territoire.mention or "",
             "fictif": self.fictif,
             "fichiers": files,
             "empreinte": self.input_fingerprint,
@@ -315,6 +328,13 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
             tables[name] = _concat(frames, name)
     labels = {s.name: s.label for s in config.sources.values()}  # source → nom du fichier
     from observatoire.checks import cross_checks, duplicate_keys
+    from observatoire.names import complete_territories
+
+    if "territoires" in tables:  # noms jamais vides : fichiers, puis COG embarqué, puis code
+        tables["territoires"], name_warnings = complete_territories(
+            tables["territoires"], tables, labels
+        )
+        warnings += name_warnings
 
     for name, frame in tables.items():
         if name in SCHEMAS and len(frame):

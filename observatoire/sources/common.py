@@ -104,8 +104,15 @@ def split_list(text: object) -> list[str]:
 def read_source_table(
     source: SourceConfig, problems: ProblemCollector, expected: Iterable[str] = ()
 ) -> RawTable:
-    """Lit le fichier tabulaire d'une source avec ses options de lecture communes."""
+    """Lit le fichier tabulaire d'une source avec ses options de lecture communes.
+
+    Un fichier géographique (GeoJSON, GeoPackage, Shapefile) est lu par ses seuls
+    attributs : une ligne par entité (« ligne n » = entité n° n).
+    """
     assert source.path is not None
+    fmt = str(source.get("format") or source.path.suffix.lstrip(".")).lower()
+    if fmt in GEO_ATTRIBUTE_FORMATS:
+        return read_geo_attributes(source, problems)
     return read_raw_table(
         source.path,
         problems=problems,
@@ -117,6 +124,46 @@ def read_source_table(
         expected=list(expected),
         display_name=source.label,
     )
+
+
+GEO_ATTRIBUTE_FORMATS = ("geojson", "json", "gpkg", "shp", "zip")
+
+
+def read_geo_attributes(source: SourceConfig, problems: ProblemCollector) -> RawTable:
+    """Attributs (sans géométrie) d'un fichier géographique, en texte."""
+    import pyogrio
+
+    from observatoire.errors import InputError, Problem
+
+    assert source.path is not None
+    path, file = source.path, source.label
+    if not path.exists():
+        raise InputError([Problem(file, "fichier introuvable", found=str(path))])
+    kwargs = {"layer": source.get("couche")} if source.get("couche") else {}
+    try:
+        frame = pyogrio.read_dataframe(path, read_geometry=False, **kwargs)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    "fichier géographique illisible",
+                    found=str(exc).splitlines()[0][:200],
+                    expected="un GeoJSON, Shapefile (avec .shx et .dbf) ou GeoPackage valide",
+                )
+            ]
+        ) from None
+    if not len(frame):
+        raise InputError([Problem(file, "le fichier est vide", expected="des entités")])
+    frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+    text = frame.astype(object).where(frame.notna(), "").map(_cell_text)
+    return RawTable(text, list(range(1, len(text) + 1)), file)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # attribut numérique : 65440.0 → « 65440 »
+    return str(value)
 
 
 READ_OPTIONS = {

@@ -44,6 +44,7 @@ TERRITORY_COLUMNS = [
     "source",
     "ligne",
     "deduit",
+    "noms_communes",
 ]
 
 QPV_COLUMNS = {
@@ -134,6 +135,15 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
         for c in communes:
             _check(problems, c, "commune", line, cols.get("communes", "communes"))
         names = split_list(get("noms_communes"))
+        if names and communes and len(names) != len(communes):
+            problems.add(
+                f"{len(names)} noms de communes pour {len(communes)} codes : noms ignorés",
+                row=line,
+                column=cols["noms_communes"],
+                found=get("noms_communes"),
+                expected="autant de noms que de codes, dans le même ordre",
+                severity="avertissement",
+            )
         # EPCI, département, région : en général un seul, parfois une liste
         level_codes = {}
         for key in ("epci", "departement", "region"):
@@ -151,6 +161,8 @@ def load_qpv_liste(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
                 **joined,
                 "ligne": line,
                 "deduit": False,
+                # noms sans codes : rattachés aux communes connues après lecture de tout
+                "noms_communes": ";".join(names) if names and not communes else None,
             }
         )
         single = {k: (v[0] if len(v) == 1 else None) for k, v in level_codes.items()}
@@ -187,7 +199,7 @@ def territory_frame(records: list[dict], source_name: str) -> pd.DataFrame:
     frame["generation"] = pd.array(frame["generation"], dtype="Int64")
     frame["ligne"] = pd.array(frame["ligne"], dtype="Int64")
     frame["deduit"] = frame["deduit"].fillna(False).astype(bool)
-    for col in ("nom", "communes", "epci", "departement", "region"):
+    for col in ("nom", "communes", "epci", "departement", "region", "noms_communes"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame
 
@@ -291,9 +303,12 @@ ADAPTERS = [
             + " (défaut : code_qp, lib_qp, insee_com, lib_com, siren_epci, lib_epci, insee_dep, "
             "lib_dep, insee_reg, lib_reg et leurs variantes CODE_QP, nom_qp…)",
             "generation": "génération des QPV (2015 ou 2024) ; déduite du préfixe QP/QN si absente",
+            "couche": "couche d'un GeoPackage (liste lue dans les attributs d'un fichier de "
+            "contours GeoJSON, GeoPackage ou Shapefile)",
             **READ_OPTIONS,
         },
-        description="Liste des quartiers prioritaires (forme de la liste nationale).",
+        description="Liste des quartiers prioritaires (forme de la liste nationale, ou "
+        "attributs d'un fichier de contours).",
     ),
     Adapter(
         type="territoires",

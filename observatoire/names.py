@@ -1,0 +1,173 @@
+"""Noms des territoires toujours connus : fichiers d'abord, COG embarqué ensuite.
+
+Après la lecture de toutes les sources, :func:`complete_territories` complète la table
+``territoires`` :
+
+1. les communes données par leur seul nom (``lib_com = "Séméac, Tarbes"`` sans
+   ``insee_com``) sont retrouvées parmi les communes nommées par les fichiers (listes,
+   contours des communes, territoires de référence), dans le département du quartier
+   quand il est connu ; un nom introuvable ou ambigu est un avertissement (fichier,
+   ligne, valeur) ;
+2. le département d'un quartier sans département est lu dans son code (``QP065001`` →
+   ``65``), sa région dans le COG ;
+3. les départements et régions cités sans ligne propre sont ajoutés ;
+4. un nom absent est pris dans les autres fichiers (contours), puis au COG embarqué
+   (:mod:`observatoire.cog`), sinon c'est le code : jamais ``None``.
+
+Exemple ::
+
+    frame, warnings = complete_territories(obs.territoires, obs.tables, labels)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from observatoire.cog import departement_of_qpv, normalise_name, official_name, region_of
+from observatoire.errors import Problem
+
+
+def _missing(value: object) -> bool:
+    return value is None or value != value or str(value).strip() == ""
+
+
+def _split(value: object) -> list[str]:
+    return [] if _missing(value) else [p for p in str(value).split(";") if p]
+
+
+def commune_departement(code: str) -> str:
+    """Département d'un code commune (``65440`` → ``65``, ``97411`` → ``974``)."""
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _commune_index(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> dict:
+    """Nom normalisé → codes des communes nommées par les fichiers."""
+    pairs: list[tuple[str, object]] = []
+    rows = frame[frame["niveau"] == "commune"]
+    pairs += list(zip(rows["code"], rows["nom"], strict=True))
+    contours = tables.get("communes_contours")
+    if contours is not None and len(contours) and "nom" in contours.columns:
+        pairs += list(zip(contours["code"], contours["nom"], strict=True))
+    index: dict[str, set[str]] = {}
+    for code, nom in pairs:
+        if not _missing(nom) and not _missing(code):
+            index.setdefault(normalise_name(nom), set()).add(str(code))
+    return index
+
+
+def _resolve_communes(
+    frame: pd.DataFrame, index: dict, labels: Mapping[str, str], warnings: list[Problem]
+) -> None:
+    if "noms_communes" not in frame.columns:
+        return
+    todo = frame.index[
+        (frame["niveau"] == "qpv") & frame["noms_communes"].notna() & frame["communes"].isna()
+    ]
+    for i in todo:
+        row = frame.loc[i]
+        dep = row["departement"] if not _missing(row["departement"]) else None
+        dep = dep or departement_of_qpv(str(row["code"]))
+        codes: list[str] = []
+        for name in _split(row["noms_communes"]):
+            found = sorted(index.get(normalise_name(name), ()))
+            if dep and len(found) > 1:
+                found = [c for c in found if commune_departement(c) in str(dep).split(";")]
+            if len(found) == 1:
+                codes.append(found[0])
+                continue
+            where = f" dans le département {dep}" if dep else ""
+            message = (
+                f"commune « {name} » du quartier {row['code']} : nom ambigu{where} "
+                f"({', '.join(found)}), commune non rattachée"
+                if found
+                else f"commune « {name} » du quartier {row['code']} introuvable{where} : "
+                "nom sans code, absent des autres fichiers — commune non rattachée"
+            )
+            warnings.append(
+                Problem(
+                    file=labels.get(str(row.get("source")), str(row.get("source"))),
+                    message=message,
+                    row=None if _missing(row.get("ligne")) else int(row["ligne"]),
+                    found=name,
+                    expected="la colonne insee_com (codes des communes) ou une source qui "
+                    "donne le code et le nom de la commune (contours des communes, territoires)",
+                    severity="avertissement",
+                )
+            )
+        if codes:
+            frame.at[i, "communes"] = ";".join(dict.fromkeys(codes))
+
+
+def _fill_parents(frame: pd.DataFrame) -> pd.DataFrame:
+    """Département déduit du code QPV, région du COG ; lignes ajoutées pour les parents."""
+    qpv = frame["niveau"] == "qpv"
+    for i in frame.index[qpv & frame["departement"].isna()]:
+        dep = departement_of_qpv(str(frame.at[i, "code"]))
+        if dep:
+            frame.at[i, "departement"] = dep
+    for i in frame.index[(frame["niveau"] == "commune") & frame["departement"].isna()]:
+        dep = commune_departement(str(frame.at[i, "code"]))
+        if official_name("departement", dep):
+            frame.at[i, "departement"] = dep
+    deps = (frame["niveau"] == "departement") & frame["region"].isna()
+    frame.loc[deps, "region"] = [region_of(str(c)) for c in frame.loc[deps, "code"]]
+    mask = frame["niveau"].isin(["qpv", "commune", "epci"])
+    for i in frame.index[mask & frame["region"].isna() & frame["departement"].notna()]:
+        regs = {region_of(d) for d in _split(frame.at[i, "departement"])}
+        if len(regs) == 1 and None not in regs:
+            frame.at[i, "region"] = regs.pop()
+    known = set(zip(frame["code"], frame["niveau"], strict=True))
+    extra: list[dict] = []
+    for niveau in ("departement", "region"):
+        for value in frame.loc[frame["niveau"] != niveau, niveau].dropna().unique():
+            for code in _split(value):
+                if (code, niveau) in known or official_name(niveau, code) is None:
+                    continue
+                known.add((code, niveau))
+                region = region_of(code) if niveau == "departement" else None
+                extra.append({"code": code, "niveau": niveau, "region": region, "deduit": True})
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    return frame
+
+
+def complete_territories(
+    frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Table ``territoires`` complétée (communes par leur nom, parents, noms jamais vides)."""
+    warnings: list[Problem] = []
+    if frame is None or not len(frame):
+        return frame, warnings
+    frame = frame.copy()
+    for col in ("nom", "communes", "epci", "departement", "region"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    _resolve_communes(frame, _commune_index(frame, tables), labels, warnings)
+    frame = _fill_parents(frame)
+    for col in ("communes", "epci", "departement", "region"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    contours = tables.get("contours")
+    from_files: dict[tuple[str, str], str] = {}
+    if contours is not None and len(contours) and "nom" in contours.columns:
+        from_files.update(
+            (("qpv", str(c)), str(n))
+            for c, n in zip(contours["code"], contours["nom"], strict=True)
+            if not _missing(n)
+        )
+    communes = tables.get("communes_contours")
+    if communes is not None and len(communes) and "nom" in communes.columns:
+        from_files.update(
+            (("commune", str(c)), str(n))
+            for c, n in zip(communes["code"], communes["nom"], strict=True)
+            if not _missing(n)
+        )
+    names = frame["nom"].to_numpy(dtype=object)
+    for pos, (code, niveau) in enumerate(zip(frame["code"], frame["niveau"], strict=True)):
+        if _missing(names[pos]):
+            key = (str(niveau), str(code))
+            names[pos] = from_files.get(key) or official_name(niveau, str(code)) or str(code)
+    frame["nom"] = names
+    if "deduit" in frame.columns:
+        frame["deduit"] = frame["deduit"].fillna(False).astype(bool)
+    return frame, warnings

@@ -1,0 +1,106 @@
+"""Noms des territoires toujours connus : fichiers, puis COG embarqué, jamais ``None``.
+
+Fixtures faites main sous ``tests/fixtures/noms/`` : une liste de QPV dont les communes
+ne sont données que par leur nom (« Séméac, Tarbes », « St-Denis »…), et des contours
+GeoJSON qui portent les codes de département sans leurs noms, lus aussi comme liste.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import observatoire
+from observatoire.cog import departements, display_name, normalise_name, regions
+from observatoire.errors import InputError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "noms"
+
+
+@pytest.fixture
+def noms(tmp_path: Path) -> Path:
+    target = tmp_path / "noms"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def _row(obs, niveau: str, code: str):
+    t = obs.territoires
+    rows = t[(t["niveau"] == niveau) & (t["code"] == code)]
+    assert len(rows) == 1, f"{niveau} {code} : {len(rows)} lignes"
+    return rows.iloc[0]
+
+
+def test_communes_par_leur_nom_rattachees_dans_le_departement(noms: Path) -> None:
+    obs = observatoire.open(noms / "noms_communes.toml")
+    # « Séméac, Tarbes » : deux communes, aucune perdue
+    assert _row(obs, "qpv", "QN06590A")["communes"] == "65417;65440"
+    # « St-Denis » en Seine-Saint-Denis, « SAINT DENIS » à La Réunion : le département tranche
+    assert _row(obs, "qpv", "QN09390B")["communes"] == "93066"
+    assert _row(obs, "qpv", "QN97490C")["communes"] == "97411"
+    # « tarbes » retrouvée malgré la casse ; « Ville-Inconnue » signalée, pas perdue en silence
+    assert _row(obs, "qpv", "QN06591D")["communes"] == "65440"
+    unresolved = [w for w in obs.warnings if w.found == "Ville-Inconnue"]
+    assert len(unresolved) == 1
+    warning = unresolved[0]
+    assert warning.file == "liste_noms_communes.csv"
+    assert warning.row == 5
+    text = warning.format_fr()
+    assert "introuvable" in text and "QN06591D" in text and "département 65" in text
+    assert not [w for w in obs.warnings if w.found in ("Séméac", "Tarbes", "St-Denis")]
+
+
+def test_departements_et_regions_nommes_par_le_cog(noms: Path) -> None:
+    obs = observatoire.open(noms / "noms_communes.toml")
+    assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
+    assert _row(obs, "departement", "974")["nom"] == "La Réunion"
+    assert _row(obs, "region", "11")["nom"] == "Île-de-France"
+    assert _row(obs, "qpv", "QN06590A")["region"] == "76"
+    assert _row(obs, "commune", "93066")["departement"] == "93"
+    assert obs.nom("departement", "93") == "Seine-Saint-Denis"
+    assert obs.nom("epci", "200069300") == "intercommunalité 200069300"
+
+
+def test_qpv_liste_lue_dans_les_contours_geojson(noms: Path) -> None:
+    obs = observatoire.open(noms / "contours_sans_noms.toml")
+    assert len(obs.quartiers) == 3
+    assert len(obs.contours) == 3
+    tilleuls = _row(obs, "qpv", "QN06590A")
+    assert tilleuls["nom"] == "Quartier fictif des Tilleuls"
+    assert tilleuls["communes"] == "65417;65440"
+    assert tilleuls["departement"] == "65"
+    # noms de communes lus dans les propriétés ; départements et région par le COG
+    assert _row(obs, "commune", "65417")["nom"] == "Séméac"
+    assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
+    assert _row(obs, "departement", "31")["nom"] == "Haute-Garonne"
+    assert _row(obs, "region", "76")["nom"] == "Occitanie"
+    # une commune sans nom nulle part : son code, jamais None
+    assert _row(obs, "commune", "31555")["nom"] == "31555"
+    for value in obs.territoires["nom"]:
+        assert isinstance(value, str) and value not in ("None", "nan", "")
+
+
+def test_liste_geojson_sans_colonne_code_refusee_en_francais(noms: Path) -> None:
+    text = (noms / "qpv_contours.geojson").read_text(encoding="utf-8")
+    (noms / "qpv_contours.geojson").write_text(
+        text.replace('"code_qp"', '"identifiant"'), encoding="utf-8"
+    )
+    with pytest.raises(InputError) as info:
+        observatoire.open(noms / "contours_sans_noms.toml")
+    message = str(info.value)
+    assert "qpv_contours.geojson" in message and "colonne « code » introuvable" in message
+
+
+def test_table_cog_embarquee() -> None:
+    table = departements()
+    assert len(table) == 101 and len(regions()) == 18
+    assert table["2A"] == ("Corse-du-Sud", "94") and table["976"] == ("Mayotte", "06")
+    assert {reg for _, reg in table.values()} == set(regions())
+    assert display_name("departement", "65", None) == "Hautes-Pyrénées"
+    assert display_name("departement", "99", float("nan")) == "département 99"
+    assert display_name("commune", "65440", "Tarbes") == "Tarbes"
+    assert normalise_name("St-Gaudens") == normalise_name("SAINT GAUDENS")
+    assert normalise_name("Sainte-Foy") == normalise_name("Ste Foy")
+    assert normalise_name("Séméac") == normalise_name("semeac")
