@@ -25,6 +25,7 @@ COMMANDS = {
     "demo": "observatoire.cli.demo",
     "carte": "observatoire.cli.carte",
     "rapports": "observatoire.cli.rapports",
+    "exporter": "observatoire.cli.exporter",
 }
 
 
