@@ -171,3 +171,25 @@ def complete_territories(
     if "deduit" in frame.columns:
         frame["deduit"] = frame["deduit"].fillna(False).astype(bool)
     return frame, warnings
+
+
+def complete_contour_names(
+    contours: pd.DataFrame, territoires: pd.DataFrame, niveau: str
+) -> pd.DataFrame:
+    """Contours dont le nom manque : nom de la table ``territoires``, sinon le code."""
+    if contours is None or not len(contours) or "nom" not in contours.columns:
+        return contours
+    names = contours["nom"].to_numpy(dtype=object)
+    missing = [_missing(n) for n in names]
+    if not any(missing):
+        return contours
+    rows = territoires[territoires["niveau"] == niveau] if len(territoires) else territoires
+    known = dict(zip(rows["code"], rows["nom"], strict=True)) if len(rows) else {}
+    codes = contours["code"].astype(str).to_numpy()
+    for pos, absent in enumerate(missing):
+        if absent:
+            found = known.get(codes[pos])
+            names[pos] = str(codes[pos]) if _missing(found) else str(found)
+    contours = contours.copy()
+    contours["nom"] = names
+    return contours

@@ -328,13 +328,18 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
             tables[name] = _concat(frames, name)
     labels = {s.name: s.label for s in config.sources.values()}  # source → nom du fichier
     from observatoire.checks import cross_checks, duplicate_keys
-    from observatoire.names import complete_territories
+    from observatoire.names import complete_contour_names, complete_territories
 
     if "territoires" in tables:  # noms jamais vides : fichiers, puis COG embarqué, puis code
         tables["territoires"], name_warnings = complete_territories(
             tables["territoires"], tables, labels
         )
         warnings += name_warnings
+    for name, niveau in (("contours", "qpv"), ("communes_contours", "commune")):
+        if name in tables:
+            tables[name] = complete_contour_names(
+                tables[name], tables.get("territoires", empty_table("territoires")), niveau
+            )
 
     for name, frame in tables.items():
         if name in SCHEMAS and len(frame):

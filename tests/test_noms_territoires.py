@@ -104,3 +104,32 @@ def test_table_cog_embarquee() -> None:
     assert normalise_name("St-Gaudens") == normalise_name("SAINT GAUDENS")
     assert normalise_name("Sainte-Foy") == normalise_name("Ste Foy")
     assert normalise_name("Séméac") == normalise_name("semeac")
+
+
+def test_nom_du_quartier_pris_dans_les_contours(noms: Path) -> None:
+    # une liste sans noms de quartiers : les noms viennent des propriétés des contours
+    (noms / "liste_sans_noms.csv").write_text(
+        "code_qp;insee_dep\nQN06590A;65\nQN06591D;65\nQN03190E;31\n", encoding="utf-8"
+    )
+    config = (noms / "contours_sans_noms.toml").read_text(encoding="utf-8")
+    config = config.replace(
+        'fichier = "qpv_contours.geojson"\n\n[sources.contours]',
+        'fichier = "liste_sans_noms.csv"\n\n[sources.contours]',
+    )
+    (noms / "liste_csv.toml").write_text(config, encoding="utf-8")
+    obs = observatoire.open(noms / "liste_csv.toml")
+    assert _row(obs, "qpv", "QN03190E")["nom"] == "Quartier fictif des Cèdres"
+    assert obs.contours["nom"].tolist() == [
+        "Quartier fictif des Tilleuls",
+        "Quartier fictif de la Lande",
+        "Quartier fictif des Cèdres",
+    ]
+
+
+def test_contour_sans_nom_nulle_part_affiche_son_code(noms: Path) -> None:
+    text = (noms / "qpv_contours.geojson").read_text(encoding="utf-8")
+    text = text.replace('"nom_qp": "Quartier fictif des Cèdres"', '"nom_qp": null')
+    (noms / "qpv_contours.geojson").write_text(text, encoding="utf-8")
+    obs = observatoire.open(noms / "contours_sans_noms.toml")
+    assert _row(obs, "qpv", "QN03190E")["nom"] == "QN03190E"
+    assert obs.contours.set_index("code").loc["QN03190E", "nom"] == "QN03190E"
