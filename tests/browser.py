@@ -15,7 +15,9 @@ Usage dans un test ::
             page.page.locator("path.leaflet-interactive").count()
 
 Si ``/usr/bin/chromium`` (ou ``$CHROMIUM``) est absent, les tests sont ignorés avec
-une raison claire — sauf si la variable d'environnement ``CI`` est définie : échec.
+une raison claire, listée dans le bilan de pytest (``tests/conftest.py``) — sauf si la
+variable d'environnement ``CI`` est définie : échec. ``make test`` installe Chromium
+(``.ci/paquets-systeme``).
 """
 
 from __future__ import annotations
@@ -50,10 +52,16 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (variable CI définie : Chromium est requis en intégration continue)")
-    pytest.skip(reason)
+def in_ci() -> bool:
+    """Vrai en intégration continue (variable ``CI`` définie, ni vide, ni ``0``/``false``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "non")
+
+
+def _unavailable(problem: str) -> None:
+    """Ignore le test en disant pourquoi ; en intégration continue (``CI``), échoue."""
+    if in_ci():
+        pytest.fail(f"{problem} : le navigateur est requis en intégration continue (variable CI)")
+    pytest.skip(f"{problem} : tests navigateur ignorés")
 
 
 @dataclass
@@ -101,11 +109,14 @@ def chromium():
 def _launch():
     executable = chromium_path()
     if executable is None:
-        _unavailable("Chromium introuvable (/usr/bin/chromium) : tests navigateur ignorés")
+        _unavailable(
+            "Chromium introuvable (/usr/bin/chromium, $CHROMIUM ; `make test` l'installe"
+            " par .ci/paquets-systeme)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright n'est pas installé : tests navigateur ignorés")
+        _unavailable('playwright n\'est pas installé (pip install -e ".[test]")')
     manager = sync_playwright().start()
     try:
         browser = manager.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
