@@ -58,6 +58,16 @@ class SourceConfig:
         return self.options.get(key, default)
 
     @property
+    def producteur(self) -> str:
+        """Producteur déclaré (``producteur``), chaîne vide s'il ne l'est pas."""
+        return _text(self.options.get("producteur"))
+
+    @property
+    def millesime(self) -> str:
+        """Millésime déclaré (``millesime_source``, sinon ``annee``), chaîne vide sinon."""
+        return _text(self.options.get("millesime_source")) or _text(self.options.get("annee"))
+
+    @property
     def label(self) -> str:
         """Nom du fichier tel qu'il apparaît dans les messages."""
         return self.path.name if self.path else self.name
@@ -103,6 +113,11 @@ class Config:
         """Section libre de premier niveau (ex. ``[rapports]``), vide si absente."""
         value = self.raw.get(name, {})
         return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """Texte déclaré par l'utilisateur, vide s'il ne l'est pas (jamais « None »)."""
+    return "" if value is None or isinstance(value, bool) else str(value).strip()
 
 
 def _suggest(word: str, choices) -> str:
@@ -158,13 +173,16 @@ def load_config(path: str | Path) -> Config:
                 ref,
                 "un des niveaux : " + ", ".join(REFERENCE_LEVELS),
             )
+    for key in ("producteur", "mention"):
+        if key in terr_raw and not isinstance(terr_raw[key], str):
+            bad(f"[territoire] {key}", "un texte est attendu", terr_raw[key], f'{key} = "…"')
     territoire = TerritoryConfig(
         nom=str(terr_raw.get("nom", "")),
         generation=int(generation) if generation in (2015, 2024) else 2024,
         fictif=bool(terr_raw.get("fictif", False)),
         references=[r for r in references if r in REFERENCE_LEVELS],
-        producteur=terr_raw.get("producteur"),
-        mention=terr_raw.get("mention"),
+        producteur=_text(terr_raw.get("producteur")) or None,
+        mention=_text(terr_raw.get("mention")) or None,
         seuil_petits_effectifs=int(terr_raw.get("seuil_petits_effectifs", 5)),
     )
     projet = raw.get("projet", {}) if isinstance(raw.get("projet"), dict) else {}
@@ -195,6 +213,13 @@ def load_config(path: str | Path) -> Config:
                 expected="un des types : " + ", ".join(sorted(types)),
             )
             continue
+        if "producteur" in spec and not isinstance(spec["producteur"], str):
+            bad(
+                f"{where} producteur",
+                "un texte est attendu",
+                spec["producteur"],
+                'producteur = "INSEE"',
+            )
         allowed = COMMON_SOURCE_KEYS | set(adapter_options(stype))
         for key in spec:
             if key not in allowed:

@@ -168,9 +168,10 @@ class IndicatorsAPI(FiguresMixin):
         return int(annee)
 
     def source(self, indicateur: str) -> str:
-        """Producteur de l'indicateur (catalogue) pour les lignes « Source : … »."""
-        src = aggregates.catalogue_row(self.obs.catalogue, indicateur).get("source")
-        return str(src) if isinstance(src, str) and src else "non précisée"
+        """Producteur de l'indicateur (déclaré par ses sources, sinon catalogue) : « Source : … »."""
+        from observatoire.publish.credits import indicator_source
+
+        return indicator_source(self.obs, indicateur)
 
     def _info(self, indicateur: str) -> tuple[str, str | None]:
         row = self.verifier_indicateur(indicateur)

@@ -241,9 +241,11 @@ def tableau(
 
 def provenance(obs: Any, *, display: bool = True, **parametres: Any) -> Block | None:
     """Bloc de provenance : version du paquet, configuration, fichiers et empreintes."""
+    from observatoire.publish import credits
+
     data = {
         "type": "provenance",
-        "provenance": _jsonable(obs.provenance()),
+        "provenance": _jsonable(credits.provenance(obs)),  # + millésimes lus
         "parametres": {k: _jsonable(v) for k, v in parametres.items()},
         "execution": datetime.now().isoformat(timespec="seconds"),
     }

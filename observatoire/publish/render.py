@@ -147,11 +147,14 @@ def render_html(nb: Any, mode: str = "screen", *, generated: datetime | None = N
     provenance = [b for kind, b in items if kind == "bloc" and b.get("type") == "provenance"]
     body = [item for item in items if not (item[0] == "bloc" and item[1] in provenance)]
     generated = generated or datetime.now()
+    producteur, mention = declared_credits(meta, provenance[-1] if provenance else None)
     return (
         _env()
         .get_template("report.html")
         .render(
             mode=mode,
+            producteur=producteur,
+            mention=mention,
             css=css(mode),
             meta=meta,
             titre=meta.get("titre") or "Rapport observatoire",
@@ -163,6 +166,19 @@ def render_html(nb: Any, mode: str = "screen", *, generated: datetime | None = N
             version=__version__,
         )
     )
+
+
+def declared_credits(meta: dict[str, Any], provenance: dict[str, Any] | None) -> tuple[str, str]:
+    """(``[territoire] producteur``, ``mention``) du rapport : bloc méta, sinon provenance.
+
+    Chaînes vides quand rien n'est déclaré (le gabarit n'affiche alors aucune étiquette).
+    """
+    from observatoire.publish.credits import clean
+
+    declared = (provenance or {}).get("provenance") or {}
+    producteur = clean(meta.get("producteur")) or clean(declared.get("producteur"))
+    mention = clean(meta.get("mention")) or clean(declared.get("mention"))
+    return producteur, mention
 
 
 # ----------------------------------------------------------------------- PDF

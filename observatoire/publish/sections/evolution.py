@@ -75,7 +75,7 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
         frame = frame[frame["annee"] <= q.millesime]
     fig = evolution_chart(
         frame, titre=f"Évolution : {cat['libelle'].get(ind, ind)}", unite=cat["unite"].get(ind),
-        source=str(cat["source"].get(ind, "")), fictif=obs.fictif,
+        source=obs.indicateurs.source(ind), fictif=obs.fictif,
     )  # fmt: skip
     out.append(blocks.figure(fig, display=False))
     warnings = sorted(

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from observatoire.errors import ObservatoireError
-from observatoire.publish import blocks, narrative
+from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import (
     Blocks,
     absent,
@@ -137,11 +137,7 @@ def entete(obs: Any, q: Quartier) -> Blocks:
 
 
 def _source(obs: Any, indicateur: str, annee: object) -> str:
-    cat = catalogue_index(obs)
-    src = cat["source"].get(indicateur) if indicateur in cat.index else None
-    text = str(src) if isinstance(src, str) and src else "source non précisée"
-    text += f", millésime {annee}" if annee is not None else ""
-    return text + (fictif_suffix(obs))
+    return credits.figure_source(obs, indicateur, annee)  # producteurs déclarés, traitement
 
 
 def latest_values(obs: Any, code: str, millesime: int | None) -> pd.DataFrame:
@@ -210,7 +206,9 @@ def portrait(obs: Any, q: Quartier) -> Blocks:
             label = f"{cat['libelle'].get(ind, ind)} ({int(r['annee'])})"
             items.append((label, format_value(r["valeur"], cat["unite"].get(ind), r["statut"])))
     if items:
-        producers = sorted({str(cat["source"].get(i)) for i in KEY_INDICATORS if i in values.index})
+        producers = sorted(
+            {credits.indicator_source(obs, i) for i in KEY_INDICATORS if i in values.index}
+        )
         tail = fictif_suffix(obs)
         out.append(blocks.chiffres_cles(items, source="; ".join(producers) + tail, display=False))
     else:
@@ -282,7 +280,7 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     frame = pd.DataFrame(records)
     columns = ["Indicateur", "Quartier"] + [REFERENCE_LABELS.get(r, r) for r in refs]
     frame = frame.reindex(columns=[c for c in columns if c in frame.columns]).fillna("n.d.")
-    producers = sorted({str(cat["source"].get(i)) for i in latest["indicateur"].unique()})
+    producers = sorted({credits.indicator_source(obs, i) for i in latest["indicateur"].unique()})
     out.append(
         blocks.tableau(
             frame,
@@ -335,8 +333,7 @@ def sources(obs: Any, q: Quartier) -> Blocks:
     v = obs.indicateurs.code_values(q.code)
     out: Blocks = []
     if len(v):
-        cat = catalogue_index(obs)
-        v = v.assign(producteur=v["indicateur"].map(cat["source"]).fillna("non précisé"))
+        v = v.assign(producteur=credits.producers_of_sources(obs, v["source"], v["indicateur"]))
         rows = []
         for (producteur, fichier), part in v.groupby(["producteur", "source"], sort=True):
             years = ", ".join(str(int(y)) for y in sorted(part["annee"].unique()))
