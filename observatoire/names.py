@@ -7,7 +7,7 @@ Après la lecture de toutes les sources, :func:`complete_territories` complète 
    ``insee_com``) sont retrouvées parmi les communes nommées par les fichiers (listes,
    contours des communes, territoires de référence), dans le département du quartier
    quand il est connu ; un nom introuvable ou ambigu est un avertissement (fichier,
-   ligne, valeur) ;
+   ligne, valeur) et reste affiché (colonne ``noms_communes`` des QPV) ;
 2. le département d'un quartier sans département est lu dans son code (``QP065001`` →
    ``65``), sa région dans le COG ;
 3. les départements et régions cités sans ligne propre sont ajoutés ;
@@ -43,23 +43,25 @@ def commune_departement(code: str) -> str:
 
 
 def _commune_index(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> dict:
-    """Nom normalisé → codes des communes nommées par les fichiers."""
+    """Nom normalisé → {code : nom} des communes nommées par les fichiers."""
     pairs: list[tuple[str, object]] = []
     rows = frame[frame["niveau"] == "commune"]
     pairs += list(zip(rows["code"], rows["nom"], strict=True))
     contours = tables.get("communes_contours")
     if contours is not None and len(contours) and "nom" in contours.columns:
         pairs += list(zip(contours["code"], contours["nom"], strict=True))
-    index: dict[str, set[str]] = {}
+    index: dict[str, dict[str, str]] = {}
     for code, nom in pairs:
         if not _missing(nom) and not _missing(code):
-            index.setdefault(normalise_name(nom), set()).add(str(code))
+            index.setdefault(normalise_name(nom), {}).setdefault(str(code), str(nom))
     return index
 
 
 def _resolve_communes(
     frame: pd.DataFrame, index: dict, labels: Mapping[str, str], warnings: list[Problem]
 ) -> None:
+    """Communes d'un quartier données par leur nom : codes retrouvés, noms gardés pour
+    l'affichage (``noms_communes``), avertissement pour chaque nom sans code."""
     if "noms_communes" not in frame.columns:
         return
     todo = frame.index[
@@ -70,25 +72,31 @@ def _resolve_communes(
         dep = row["departement"] if not _missing(row["departement"]) else None
         dep = dep or departement_of_qpv(str(row["code"]))
         codes: list[str] = []
+        shown: list[str] = []
         for name in _split(row["noms_communes"]):
-            found = sorted(index.get(normalise_name(name), ()))
+            found = index.get(normalise_name(name), {})
             if dep and len(found) > 1:
-                found = [c for c in found if commune_departement(c) in str(dep).split(";")]
+                deps = str(dep).split(";")
+                found = {c: n for c, n in found.items() if commune_departement(c) in deps}
             if len(found) == 1:
-                codes.append(found[0])
+                code, official = next(iter(found.items()))
+                codes.append(code)
+                shown.append(official)
                 continue
+            shown.append(name)
             where = f" dans le département {dep}" if dep else ""
             message = (
                 f"commune « {name} » du quartier {row['code']} : nom ambigu{where} "
-                f"({', '.join(found)}), commune non rattachée"
+                f"({', '.join(sorted(found))})"
                 if found
-                else f"commune « {name} » du quartier {row['code']} introuvable{where} : "
-                "nom sans code, absent des autres fichiers — commune non rattachée"
+                else f"commune « {name} » du quartier {row['code']} introuvable{where} "
+                "(nom sans code, absent des autres fichiers)"
             )
             warnings.append(
                 Problem(
                     file=labels.get(str(row.get("source")), str(row.get("source"))),
-                    message=message,
+                    message=message + " : nom affiché, mais ni comparaison avec la commune "
+                    "ni contour communal",
                     row=None if _missing(row.get("ligne")) else int(row["ligne"]),
                     found=name,
                     expected="la colonne insee_com (codes des communes) ou une source qui "
@@ -96,6 +104,7 @@ def _resolve_communes(
                     severity="avertissement",
                 )
             )
+        frame.at[i, "noms_communes"] = ";".join(dict.fromkeys(shown))
         if codes:
             frame.at[i, "communes"] = ";".join(dict.fromkeys(codes))
 
@@ -145,8 +154,9 @@ def complete_territories(
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     _resolve_communes(frame, _commune_index(frame, tables), labels, warnings)
     frame = _fill_parents(frame)
-    for col in ("communes", "epci", "departement", "region"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    for col in ("communes", "epci", "departement", "region", "noms_communes"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     contours = tables.get("contours")
     from_files: dict[tuple[str, str], str] = {}
     if contours is not None and len(contours) and "nom" in contours.columns:

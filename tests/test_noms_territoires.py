@@ -50,6 +50,11 @@ def test_communes_par_leur_nom_rattachees_dans_le_departement(noms: Path) -> Non
     text = warning.format_fr()
     assert "introuvable" in text and "QN06591D" in text and "département 65" in text
     assert not [w for w in obs.warnings if w.found in ("Séméac", "Tarbes", "St-Denis")]
+    # le nom introuvable reste affiché dans le tableau de bord, à côté de la commune retrouvée
+    from observatoire.publish.sections import quartier
+
+    assert quartier.contexte(obs, "QN06591D", None).communes_noms == ("Tarbes", "Ville-Inconnue")
+    assert quartier.contexte(obs, "QN06590A", None).communes_noms == ("Séméac", "Tarbes")
 
 
 def test_departements_et_regions_nommes_par_le_cog(noms: Path) -> None:

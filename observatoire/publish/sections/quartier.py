@@ -115,7 +115,9 @@ def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
         )
     communes = _split(row["communes"])
     names = territory_names(obs)
-    communes_noms = tuple(str(names.get(("commune", c), c)) for c in communes)
+    communes_noms = _split(row.get("noms_communes")) or tuple(  # noms seuls : gardés
+        str(names.get(("commune", c), c)) for c in communes
+    )
     return Quartier(code, str(row["nom"]), communes, communes_noms, millesime, bool(obs.fictif))
 
 
