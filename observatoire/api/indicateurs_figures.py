@@ -12,6 +12,7 @@ Exemple ::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 
@@ -159,6 +160,37 @@ class FiguresMixin:
         contours = contours[contours["code"].isin(self.codes)]
         return libelle, unite, annee, data, cls, contours
 
+    def _neighbourhood(self, contours, quartier: str | None, data: pd.DataFrame, cls):
+        """Cadrage d'un quartier : lui, sa ou ses communes, les quartiers proches.
+
+        Renvoie ``(contours, communes, cadre, classes)`` ; les classes gardent les bornes du
+        territoire (mêmes couleurs sur tous les tableaux de bord), leurs effectifs comptent
+        les quartiers montrés. Sans ``quartier`` : tout le territoire, sans cadre."""
+        from shapely.geometry import box
+
+        from observatoire.views.maps_scale import focus_frame, grow, lambert
+
+        communes = self.obs.communes_contours
+        if quartier is None or contours.empty:
+            return contours, communes, None, cls
+        t = self.obs.territoires
+        row = t.loc[t["code"] == quartier, "communes"]
+        mine = gaps.split_communes(row.iloc[0]) if len(row) else []
+        c93 = lambert(contours)
+        com93 = lambert(communes) if communes is not None and len(communes) else None
+        frame = focus_frame(c93, com93, quartier, mine)
+        if frame is None:
+            return contours, communes, None, cls
+        near = c93.intersects(box(*grow(frame, 1.6))).to_numpy()
+        contours = contours[near]
+        if com93 is not None:
+            shown = com93.intersects(box(*grow(frame, 1.2))) | com93["code"].isin(mine)
+            communes = communes[shown.to_numpy()]
+        kept = data[data["code"].isin(contours["code"]) & data["statut"].eq("ok")]
+        idx = [cls.index_of(v) for v in kept["valeur"]]
+        cls = replace(cls, counts=[idx.count(i) for i in range(cls.k)])
+        return contours, communes, frame, cls
+
     def carte(
         self,
         indicateur: str,
@@ -167,17 +199,23 @@ class FiguresMixin:
         methode: str = "jenks",
         surligner: str | None = None,
         tuiles: str | None = None,
+        voisinage: str | None = None,
     ):
-        """Carte interactive folium, autonome et hors ligne (``tuiles`` : fond en ligne optionnel)."""
+        """Carte interactive folium, autonome et hors ligne (``tuiles`` : fond en ligne optionnel).
+
+        ``voisinage`` : code d'un quartier à cadrer avec sa ou ses communes et les quartiers
+        proches (tableau de bord) ; sinon tout le territoire, avec des cercles aux centres
+        des quartiers quand ils sont trop petits pour être vus (échelle régionale)."""
         from observatoire.views.maps_interactive import interactive_map
 
         libelle, unite, annee, data, cls, contours = self._map_inputs(
             indicateur, annee, classes, methode
         )
+        contours, communes, cadre, cls = self._neighbourhood(contours, voisinage, data, cls)
         return interactive_map(
-            contours, self.obs.communes_contours, data, cls, titre=f"{libelle} ({annee})",
+            contours, communes, data, cls, titre=f"{libelle} ({annee})",
             libelle=libelle, unite=unite, source=self.source(indicateur), annee=annee,
-            fictif=self.obs.fictif, surligner=surligner, tuiles=tuiles,
+            fictif=self.obs.fictif, surligner=surligner, tuiles=tuiles, cadre=cadre,
         )  # fmt: skip
 
     def carte_statique(
@@ -188,17 +226,21 @@ class FiguresMixin:
         methode: str = "jenks",
         surligner: str | None = None,
         etiquettes: bool = True,
+        voisinage: str | None = None,
     ):
-        """Carte matplotlib pour les présentations (à enregistrer avec ``charts.save_figure``)."""
+        """Carte matplotlib pour les présentations (à enregistrer avec ``charts.save_figure``).
+
+        ``voisinage`` : comme pour :meth:`carte`."""
         from observatoire.views.maps_static import static_map
 
         libelle, unite, annee, data, cls, contours = self._map_inputs(
             indicateur, annee, classes, methode
         )
+        contours, communes, cadre, cls = self._neighbourhood(contours, voisinage, data, cls)
         return static_map(
-            contours, self.obs.communes_contours, data, cls, titre=f"{libelle} ({annee})",
+            contours, communes, data, cls, titre=f"{libelle} ({annee})",
             source=self.source(indicateur), annee=annee, fictif=self.obs.fictif,
-            etiquettes=etiquettes, surligner=surligner,
+            etiquettes=etiquettes, surligner=surligner, cadre=cadre,
         )  # fmt: skip
 
     @staticmethod

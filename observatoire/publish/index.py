@@ -136,33 +136,23 @@ def quartiers_map(obs: Any, links: dict[str, str], base: Any = None) -> Any:
 
     ``base`` : fond déjà calculé par :func:`base_map` (sinon il est calculé ici).
     """
-    import folium
+    from observatoire.views.maps_leaflet import LinkPopups
 
     m = base if base is not None else base_map(obs)
     if m is None:
         return None
-    codes = list(obs.quartiers["code"])
     names = dict(zip(obs.quartiers["code"], obs.quartiers["nom"], strict=False))
-    shapes = obs.contours[obs.contours["code"].isin(codes)].drop_duplicates("code")
-    shapes = shapes.to_crs(4326) if shapes.crs else shapes
-    shapes = shapes[["code", "geometry"]].copy()
-    labels, popups = [], []
-    for code in shapes["code"]:
+    popups = {}
+    for code in obs.quartiers["code"]:
         label = f"{html.escape(str(names.get(code, code)))} ({html.escape(str(code))})"
-        labels.append(label)
         if code in links:
             href = html.escape(links[code], quote=True)
-            popups.append(f'<a href="{href}" target="_top">{label} : ouvrir le tableau de bord</a>')
+            text = f'<a href="{href}" target="_top">{label} : ouvrir le tableau de bord</a>'
         else:
-            popups.append(f"{label} : pas de tableau de bord produit")
-    shapes["etiquette"], shapes["lien"] = labels, popups
-    folium.GeoJson(
-        shapes.__geo_interface__,
-        name="Tableaux de bord",
-        style_function=lambda _f: {"fillOpacity": 0, "opacity": 0, "weight": 1},
-        tooltip=folium.GeoJsonTooltip(fields=["etiquette"], labels=False, sticky=True),
-        popup=folium.GeoJsonPopup(fields=["lien"], labels=False),
-    ).add_to(m)
+            text = f"{label} : pas de tableau de bord produit"
+        popups[html.escape(str(code))] = text
+    # bulles posées sur les contours et, à l'échelle régionale, sur les cercles des quartiers
+    m.add_child(LinkPopups(popups, list(getattr(m, "obs_layers", []))))
     return m
 
 

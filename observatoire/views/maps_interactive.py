@@ -31,11 +31,19 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from shapely.geometry import box
 
 from observatoire.atomic import write_atomic
 from observatoire.views.assets import leaflet_head
 from observatoire.views.charts import source_line
 from observatoire.views.format import format_value
+from observatoire.views.maps_leaflet import (
+    OSM_ATTRIBUTION,
+    FrenchControls,
+    SymbolLayer,
+    ZoomSwitch,
+)
+from observatoire.views.maps_scale import Bounds, lambert, needs_symbols, switch_zoom, symbol_radius
 from observatoire.views.palette import HIGHLIGHT, NA_COLOR, NA_EDGE, NA_LABEL, Classes
 
 NA_CLASS = "obs-na"
@@ -55,6 +63,9 @@ html, body {{ margin: 0; padding: 0; font-family: "DejaVu Sans", Arial, sans-ser
 .obs-case {{ display: inline-block; width: 18px; height: 12px; border: 1px solid #333; }}
 .obs-case-na {{ background: repeating-linear-gradient(45deg, {NA_COLOR} 0 3px, {NA_EDGE} 3px 4px); }}
 .obs-commune {{ display: inline-block; width: 18px; border-top: 2px dashed #222; }}
+.obs-rond {{ display: inline-block; border-radius: 50%; border: 1px solid #333; flex: none; }}
+.obs-rond-na {{ background: repeating-linear-gradient(45deg, {NA_COLOR} 0 3px, {NA_EDGE} 3px 4px); }}
+.obs-symboles {{ margin: .3rem 0 0 0; max-width: 17rem; }}
 path.{NA_CLASS} {{ fill: url(#obs-hachures) !important; fill-opacity: 1 !important; }}
 .obs-donnees {{ padding: .4rem .8rem; font-size: .85rem; }}
 .obs-donnees table {{ border-collapse: collapse; }}
@@ -111,25 +122,51 @@ def _tooltip(nom: str, code: str, libelle: str, valeur: str, annee: object) -> s
     )
 
 
+def _dot(index: int, color: str | None) -> str:
+    d = 2 * symbol_radius(index)
+    if color is None:
+        return f'<span class="obs-rond obs-rond-na" style="width:{d:g}px;height:{d:g}px"></span>'
+    return f'<span class="obs-rond" style="width:{d:g}px;height:{d:g}px;background:{color}"></span>'
+
+
 def legend_html(
-    classes: Classes, libelle: str, unite: str | None, n_na: int, communes: bool
+    classes: Classes,
+    libelle: str,
+    unite: str | None,
+    n_na: int,
+    communes: bool,
+    symboles: bool = False,
 ) -> str:
-    """Légende HTML échappée : une ligne par classe (bornes, effectif) + non disponible."""
+    """Légende HTML échappée : une ligne par classe (bornes, effectif) + non disponible.
+
+    Avec ``symboles``, chaque classe montre aussi son cercle (taille croissante) :
+    la classe se lit à la taille autant qu'à la couleur."""
     e = html.escape
     items = [
-        f'<li><span class="obs-case" style="background:{c}"></span>{e(lab)} ({n})</li>'
-        for c, lab, n in zip(
-            classes.colors, classes.labels, classes.counts or [0] * classes.k, strict=True
+        f'<li>{_dot(i, c) if symboles else ""}<span class="obs-case" style="background:{c}">'
+        f"</span>{e(lab)} ({n})</li>"
+        for i, (c, lab, n) in enumerate(
+            zip(classes.colors, classes.labels, classes.counts or [0] * classes.k, strict=True)
         )
     ]
-    items.append(f'<li><span class="obs-case obs-case-na"></span>{NA_LABEL} ({n_na})</li>')
+    items.append(
+        f'<li>{_dot(-1, None) if symboles else ""}<span class="obs-case obs-case-na"></span>'
+        f"{NA_LABEL} ({n_na})</li>"
+    )
     if communes:
         items.append('<li><span class="obs-commune"></span>limite communale</li>')
     unit = f" ({e(unite)})" if unite and unite not in ("nombre",) else ""
+    note = f'<p class="obs-symboles">{SYMBOL_NOTE}</p>' if symboles else ""
     return (
         f"<h2>{e(libelle)}{unit}</h2><p style='margin:0 0 .3rem 0'>Classes : "
-        f"{e(classes.methode)} (nombre de quartiers)</p><ul>{''.join(items)}</ul>"
+        f"{e(classes.methode)} (nombre de quartiers)</p><ul>{''.join(items)}</ul>{note}"
     )
+
+
+SYMBOL_NOTE = (
+    "Vue d'ensemble : un cercle au centre de chaque quartier, plus grand et plus foncé "
+    "quand la classe est plus haute ; zoomez pour voir les contours des quartiers."
+)
 
 
 REFIT_JS = """
@@ -168,11 +205,21 @@ def interactive_map(
     fictif: bool = False,
     surligner: str | None = None,
     tuiles: str | None = None,
+    cadre: Bounds | None = None,
+    symboles: bool | None = None,
 ) -> folium.Map:
     """Choroplèthe folium des quartiers ; ``data`` : ``code``, ``nom``, ``valeur``, ``statut``.
 
-    La carte garde ``obs_title`` et ``obs_description`` pour :func:`render_html`.
+    ``cadre`` : emprise de départ en Lambert-93 (par défaut, tous les quartiers).
+    ``symboles`` : cercles gradués aux centres des quartiers à petite échelle et contours
+    en zoomant (par défaut : quand les quartiers sont minuscules face à l'emprise,
+    :func:`observatoire.views.maps_scale.needs_symbols`).
+    La carte garde ``obs_title``, ``obs_description`` et ``obs_layers`` (noms JavaScript
+    des couches de quartiers) pour :func:`render_html` et la page d'index.
     """
+    l93 = lambert(contours)
+    if symboles is None:
+        symboles = needs_symbols(l93, cadre)
     gdf = contours.to_crs(4326) if contours.crs else contours
     drop = ["nom"] if "nom" in gdf and "nom" in data else []
     gdf = gdf.merge(data.drop(columns=drop), on="code", how="left")
@@ -188,8 +235,13 @@ def interactive_map(
         for c, v, k in zip(gdf["code"], gdf["valeur"], ok, strict=True)
     }
     minx, miny, maxx, maxy = gdf.total_bounds
+    if cadre is not None:
+        frame = gpd.GeoSeries([box(*cadre)], crs=l93.crs or 2154)
+        minx, miny, maxx, maxy = frame.to_crs(4326).total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
-                   height="78vh", control_scale=False, prefer_canvas=False)  # fmt: skip
+                   height="78vh", control_scale=False, prefer_canvas=False,
+                   zoom_control=False)  # fmt: skip
+    m.add_child(FrenchControls())
     m.default_js = []  # pas de CDN : Leaflet est embarqué ci-dessous
     m.default_css = []
     root = m.get_root()
@@ -197,13 +249,14 @@ def interactive_map(
     root.header.add_child(Element(f"<style>{CSS}</style>"), name="obs_css")
     root.html.add_child(Element(HATCH_SVG), name="obs_hachures")
     if tuiles:
-        folium.TileLayer(tuiles, name="Fond de carte (en ligne)").add_to(m)
+        attr = OSM_ATTRIBUTION if tuiles.lower() == "openstreetmap" else None
+        folium.TileLayer(tuiles, name="Fond de carte (en ligne)", attr=attr).add_to(m)
     if communes is not None and len(communes):
         com = communes.to_crs(4326) if communes.crs else communes
         folium.GeoJson(
             com[["geometry"]].__geo_interface__, name="Limites communales", interactive=False,
-            style_function=lambda _f: {"color": "#222222", "weight": 2, "dashArray": "6 4",
-                                       "fill": False},
+            style_function=lambda _f: {"color": "#222222", "weight": 1 if symboles else 2,
+                                       "dashArray": "6 4", "fill": False},
         ).add_to(m)  # fmt: skip
 
     def style(feature: dict) -> dict:
@@ -217,11 +270,17 @@ def interactive_map(
 
     features = gdf[["code", "infobulle", "geometry"]].copy()
     features["code"] = features["code"].map(lambda c: html.escape(str(c)))
-    folium.GeoJson(
+    polygons = folium.GeoJson(
         features.__geo_interface__, name="Quartiers", style_function=style,
         highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["infobulle"], labels=False, sticky=True),
     ).add_to(m)  # fmt: skip
+    m.obs_layers = [polygons.get_name()]  # type: ignore[attr-defined]
+    if symboles:
+        dots = SymbolLayer(_symbols(gdf, l93, classes, ok, surligner))
+        m.add_child(dots)
+        m.add_child(ZoomSwitch(polygons.get_name(), dots.get_name(), switch_zoom(l93)))
+        m.obs_layers.append(dots.get_name())  # type: ignore[attr-defined]
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     # Dans un <iframe srcdoc> (rapports), la carte peut s'initialiser avant que son cadre
     # ait une taille : on recadre au chargement, puis quand le cadre prend sa taille.
@@ -231,8 +290,8 @@ def interactive_map(
     m.add_child(MetricScale())
     n_na = int((~ok).sum())
     has_communes = communes is not None and len(communes) > 0
-    m.add_child(HtmlControl(legend_html(classes, libelle, unite, n_na, has_communes),
-                            "bottomright", "obs-legende"))  # fmt: skip
+    legend = legend_html(classes, libelle, unite, n_na, has_communes, symboles)
+    m.add_child(HtmlControl(legend, "bottomright", "obs-legende"))
     src = source_line(source, annee, fictif)
     m.add_child(HtmlControl(html.escape(src), "bottomleft", "obs-source"))
     m.obs_title = titre  # type: ignore[attr-defined]
@@ -246,10 +305,46 @@ def interactive_map(
         f"{n_na} quartier(s) en {NA_LABEL} (hachures grises). Les valeurs figurent dans "
         "le tableau sous la carte."
     )
+    if symboles:
+        m.obs_description += (  # type: ignore[attr-defined]
+            " Vue d'ensemble : chaque quartier est un cercle à son centre, de taille "
+            "croissante avec la classe ; ses contours apparaissent en zoomant."
+        )
     if surligner is not None and (gdf["code"] == surligner).any():
         name = gdf.loc[gdf["code"] == surligner, "nom"].iloc[0]
         m.obs_description += f" Quartier mis en évidence (contour vermillon épais) : {name}."  # type: ignore[attr-defined]
     return m
+
+
+def _symbols(
+    gdf: gpd.GeoDataFrame,
+    l93: gpd.GeoDataFrame,
+    classes: Classes,
+    ok: pd.Series,
+    surligner: str | None,
+) -> dict:
+    """Points (WGS84) des quartiers avec le style de leur cercle gradué."""
+    points = l93.set_index("code").geometry.representative_point().to_crs(4326)
+    features = []
+    for code, tip, value, good in zip(gdf["code"], gdf["infobulle"], gdf["valeur"], ok,
+                                      strict=True):  # fmt: skip
+        if code not in points.index:
+            continue
+        pt = points.loc[code]
+        pt = pt.iloc[0] if isinstance(pt, gpd.GeoSeries) else pt
+        index = classes.index_of(value) if good else -1
+        style = {"radius": symbol_radius(index), "color": "#333333", "weight": 1,
+                 "fillColor": classes.colors[index] if index >= 0 else NA_COLOR,
+                 "fillOpacity": 0.9}  # fmt: skip
+        if index < 0:
+            style["className"] = NA_CLASS
+        if code == surligner:
+            style |= {"color": HIGHLIGHT, "weight": 4}
+        features.append({
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [pt.x, pt.y]},
+            "properties": {"code": html.escape(str(code)), "infobulle": tip, "style": style},
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
 
 
 def render_html(m: folium.Map) -> str:

@@ -1,7 +1,8 @@
 """Section « Carte » du tableau de bord : le quartier dans sa commune et parmi ses voisins.
 
 Carte interactive hors ligne (page HTML) et carte statique (PDF, dessinée seulement si
-le PDF est demandé), limitées aux quartiers de comparaison (:mod:`.groupe`).
+le PDF est demandé), cadrées sur le quartier et sa ou ses communes, avec pour contexte
+les quartiers de comparaison (:mod:`.groupe`) proches — jamais tout un département.
 
 Exemple ::
 
@@ -78,10 +79,10 @@ def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
         if len(groupe.codes) < len(quartiers(obs))
         else obs.indicateurs
     )
-    interactive = maps.carte(indicateur, annee=annee, surligner=q.code)
+    interactive = maps.carte(indicateur, annee=annee, surligner=q.code, voisinage=q.code)
     static = None
     if "pdf" in wanted_formats():
-        static = maps.carte_statique(indicateur, annee=annee, surligner=q.code)
+        static = maps.carte_statique(indicateur, annee=annee, surligner=q.code, voisinage=q.code)
     from observatoire.views.charts import alt_text
 
     described = (
@@ -89,13 +90,13 @@ def carte(obs: Any, q: Quartier, indicateur: str = "taux_pauvrete") -> Blocks:
     )
     communes = narrative.enumeration(q.communes_noms)
     alt = (
-        f"Carte des {groupe.libelle}, le quartier {q.nom} mis en évidence "
-        f"(contour épais) dans sa commune ({communes}). {described}"
+        f"Carte du quartier {q.nom}, mis en évidence (contour épais), dans sa commune "
+        f"({communes}), avec les quartiers proches parmi les {groupe.libelle}. {described}"
     )
     return [
         blocks.carte(
             interactive, static, alt=alt, source=quartier._source(obs, indicateur, annee),
-            legende=f"{q.nom} parmi les {groupe.libelle} : {quartier.cat_label(obs, indicateur)}.",
+            legende=f"{q.nom} et les quartiers proches : {quartier.cat_label(obs, indicateur)}.",
             display=False,
         )
     ]  # fmt: skip
