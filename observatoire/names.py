@@ -10,7 +10,8 @@ Après la lecture de toutes les sources, :func:`complete_territories` complète 
    ligne, valeur) et reste affiché (colonne ``noms_communes`` des QPV) ;
 2. le département d'un quartier sans département est lu dans son code (``QP065001`` →
    ``65``), sa région dans le COG ;
-3. les départements et régions cités sans ligne propre sont ajoutés ;
+3. les départements cités sans ligne propre sont ajoutés (pas les régions, dont les
+   codes 11, 24… sont aussi des codes de département : ``obs.nom("region", …)``) ;
 4. un nom absent est pris dans les autres fichiers (contours), puis au COG embarqué
    (:mod:`observatoire.cog`), sinon c'est le code : jamais ``None``.
 
@@ -89,14 +90,14 @@ def _resolve_communes(
                 f"commune « {name} » du quartier {row['code']} : nom ambigu{where} "
                 f"({', '.join(sorted(found))})"
                 if found
-                else f"commune « {name} » du quartier {row['code']} introuvable{where} "
-                "(nom sans code, absent des autres fichiers)"
+                else f"commune « {name} » du quartier {row['code']} : nom sans code, "
+                f"introuvable{where} dans les autres fichiers (la table COG embarquée ne "
+                "contient pas les communes)"
             )
             warnings.append(
                 Problem(
                     file=labels.get(str(row.get("source")), str(row.get("source"))),
-                    message=message + " : nom affiché, mais ni comparaison avec la commune "
-                    "ni contour communal",
+                    message=message + " ; nom affiché, sans comparaison avec la commune",
                     row=None if _missing(row.get("ligne")) else int(row["ligne"]),
                     found=name,
                     expected="la colonne insee_com (codes des communes) ou une source qui "
@@ -129,7 +130,7 @@ def _fill_parents(frame: pd.DataFrame) -> pd.DataFrame:
             frame.at[i, "region"] = regs.pop()
     known = set(zip(frame["code"], frame["niveau"], strict=True))
     extra: list[dict] = []
-    for niveau in ("departement", "region"):
+    for niveau in ("departement",):  # régions : obs.nom() (codes communs avec des départements)
         for value in frame.loc[frame["niveau"] != niveau, niveau].dropna().unique():
             for code in _split(value):
                 if (code, niveau) in known or official_name(niveau, code) is None:

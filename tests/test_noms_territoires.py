@@ -61,7 +61,7 @@ def test_departements_et_regions_nommes_par_le_cog(noms: Path) -> None:
     obs = observatoire.open(noms / "noms_communes.toml")
     assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
     assert _row(obs, "departement", "974")["nom"] == "La Réunion"
-    assert _row(obs, "region", "11")["nom"] == "Île-de-France"
+    assert obs.nom("region", "11") == "Île-de-France"
     assert _row(obs, "qpv", "QN06590A")["region"] == "76"
     assert _row(obs, "commune", "93066")["departement"] == "93"
     assert obs.nom("departement", "93") == "Seine-Saint-Denis"
@@ -80,7 +80,7 @@ def test_qpv_liste_lue_dans_les_contours_geojson(noms: Path) -> None:
     assert _row(obs, "commune", "65417")["nom"] == "Séméac"
     assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
     assert _row(obs, "departement", "31")["nom"] == "Haute-Garonne"
-    assert _row(obs, "region", "76")["nom"] == "Occitanie"
+    assert obs.nom("region", "76") == "Occitanie"
     # une commune sans nom nulle part : son code, jamais None
     assert _row(obs, "commune", "31555")["nom"] == "31555"
     for value in obs.territoires["nom"]:
