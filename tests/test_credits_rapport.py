@@ -98,10 +98,14 @@ def test_chaque_figure_cite_le_producteur_declare_et_le_millesime(declared):
     captions = [
         _text(c) for c in re.findall(r'<span class="source">(.*?)</span>', page, flags=re.S)
     ]
-    figures = [c for c in captions if "millésime 2021" in c]
-    assert figures, captions
+    figures = [c for c in captions if "millésime" in c]
+    assert len(figures) >= 4, captions  # pyramide, écarts, évolution, distribution, carte
     expected = f"Source : {SOURCE}, millésime 2021 ; traitement : {PRODUCTEUR}"
     assert expected in figures
+    assert f"Source : {SOURCE}, millésimes 2019 à 2021 ; traitement : {PRODUCTEUR}" in figures
+    assert all(c.endswith(f" ; traitement : {PRODUCTEUR}") for c in figures), figures
+    # les feuilles de participation sont citées par leur producteur déclaré
+    assert "Source : Feuilles de participation (Ville de Testville (test))" in captions
     # la source générique du catalogue (« INSEE, Filosofi ») cède la place à la déclarée
     assert not [c for c in captions if "Filosofi" in c or "recensement" in c], captions
     # le tableau « Sources des indicateurs » nomme le producteur déclaré de chaque fichier
@@ -160,6 +164,7 @@ def test_sans_declaration_ni_etiquette_vide_ni_none(undeclared):
     assert not FORBIDDEN.search(text), FORBIDDEN.search(text)
     # la source du catalogue reste citée avec son millésime
     assert "Source : INSEE, Filosofi (revenus disponibles), millésime 2021" in text
+    assert "Source : Feuilles de participation (rencontres)" in text  # nom de la source
     for number, page_text in enumerate(_pdf_pages(undeclared.with_suffix(".pdf")), start=1):
         assert not FORBIDDEN.search(page_text), (number, page_text)
         assert " — Page" not in page_text and "Producteur :" not in page_text

@@ -101,8 +101,8 @@ def indicator_producers(obs: Any, indicateur: str, annee: Any = None) -> list[st
 def _years(annee: Any) -> list[int]:
     if annee is None:
         return []
-    if isinstance(annee, list | tuple | set):
-        return [int(a) for a in annee]
+    if isinstance(annee, list | tuple | set) or hasattr(annee, "tolist"):
+        return [int(a) for a in annee if clean(a)]
     try:
         return [int(annee)]
     except (TypeError, ValueError):
@@ -130,13 +130,18 @@ def treatment(config: Any) -> str:
 def figure_source(obs: Any, indicateur: str, annee: Any = None) -> str:
     """Ligne de source d'une figure, d'une carte ou d'un tableau (sans « Source : »).
 
+    ``annee`` : un millésime, ou ceux d'une série (« millésimes 2019 à 2021 »).
+
     « INSEE (test), millésime 2019 ; traitement : Observatoire de Testville — Données
     fictives » : producteur déclaré de la source (sinon catalogue), millésime des
     valeurs, structure qui publie, mention « Données fictives » pour la démonstration.
     """
     text = indicator_source(obs, indicateur, annee)
-    if annee is not None and clean(annee):
-        text += f", millésime {clean(annee)}"
+    years = sorted(set(_years(annee)))
+    if len(years) > 1:  # une série : « millésimes 2019 à 2021 »
+        text += f", millésimes {years[0]} à {years[-1]}"
+    elif years:
+        text += f", millésime {years[0]}"
     text += treatment(obs.config)
     return text + (f" — {FICTIF}" if obs.fictif else "")
 
@@ -149,6 +154,16 @@ def producers_of_sources(obs: Any, names: Any, indicateurs: Any) -> list[str]:
             source_producer(obs.config, name) or _catalogue_source(obs, ind) or "non précisé"
         )
     return out
+
+
+def named_sources(config: Any, names: Any) -> str:
+    """Sources citées par leur producteur déclaré, sinon par leur nom : « Ville de Testville »."""
+    out: list[str] = []
+    for name in names:
+        label = source_producer(config, name) or clean(name)
+        if label and label not in out:
+            out.append(label)
+    return ", ".join(out)
 
 
 def source_years(obs: Any) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from observatoire.errors import ObservatoireError
-from observatoire.publish import blocks, narrative
+from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix, quartiers
 from observatoire.publish.sections.groupe import comparaison
 from observatoire.views.format import format_euros, format_number, format_percent
@@ -121,7 +121,8 @@ def entete(obs: Any, p: Periode) -> Blocks:
 
 def _source(api: Any, obs: Any) -> str:
     names = sorted(set(api.obs.actions["source"].dropna())) if len(api.obs.actions) else []
-    return "Programmation du contrat de ville (" + ", ".join(names) + ")" + fictif_suffix(obs)
+    label = credits.named_sources(obs.config, names)  # producteurs déclarés, sinon noms
+    return "Programmation du contrat de ville (" + label + ")" + fictif_suffix(obs)
 
 
 def _years_source(api: Any, obs: Any, years: list[int]) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from observatoire.publish import blocks, narrative
+from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import Blocks, absent, catalogue_index
 
 if TYPE_CHECKING:
@@ -77,7 +77,8 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
         frame, titre=f"Évolution : {cat['libelle'].get(ind, ind)}", unite=cat["unite"].get(ind),
         source=obs.indicateurs.source(ind), fictif=obs.fictif,
     )  # fmt: skip
-    out.append(blocks.figure(fig, display=False))
+    src = credits.figure_source(obs, ind, frame["annee"].dropna().unique())
+    out.append(blocks.figure(fig, source=src, display=False))
     warnings = sorted(
         {w for text in usable["avertissement"].fillna("") for w in text.split(" ; ") if w}
     )

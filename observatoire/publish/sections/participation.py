@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from observatoire.publish import blocks, narrative
+from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
 from observatoire.views.format import format_number, format_percent
 
@@ -52,7 +52,7 @@ def sheets_source(obs: Any) -> str:
 
 def _source(obs: Any) -> str:
     names = sorted(set(obs.evenements["source"].dropna())) if "source" in obs.evenements else []
-    label = ", ".join(names) if names else "configuration"
+    label = credits.named_sources(obs.config, names) or "configuration"  # producteurs
     return f"Feuilles de participation ({label})" + fictif_suffix(obs)
 
 

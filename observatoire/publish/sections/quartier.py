@@ -220,7 +220,8 @@ def portrait(obs: Any, q: Quartier) -> Blocks:
     pyramid_year = _pyramid_year(obs, q)
     if pyramid_year is not None:
         fig = obs.indicateurs.pyramide(q.code, pyramid_year)
-        out.append(blocks.figure(fig, display=False))
+        src = credits.figure_source(obs, "pop_hommes_0_14", pyramid_year)
+        out.append(blocks.figure(fig, source=src, display=False))
     return out
 
 
@@ -251,7 +252,8 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
         if years.empty:
             continue
         fig = obs.indicateurs.figure_ecarts(q.code, ind, int(years.max()))
-        out.append(blocks.figure(fig, display=False))
+        src = credits.figure_source(obs, ind, int(years.max()))
+        out.append(blocks.figure(fig, source=src, display=False))
     if chosen:
         ind = chosen[0]
         annee = int(mine.loc[mine["indicateur"] == ind, "annee"].max())
