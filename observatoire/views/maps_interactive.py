@@ -240,7 +240,7 @@ def interactive_map(
         minx, miny, maxx, maxy = frame.to_crs(4326).total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12,
                    height="78vh", control_scale=False, prefer_canvas=False,
-                   zoom_control=False)  # fmt: skip
+                   zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)  # fmt: skip
     m.add_child(FrenchControls())
     m.default_js = []  # pas de CDN : Leaflet est embarqué ci-dessous
     m.default_css = []

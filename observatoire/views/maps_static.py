@@ -319,6 +319,7 @@ def _draw_symbols(ax, gdf: gpd.GeoDataFrame, classes: Classes, surligner) -> Non
         edge = HIGHLIGHT if gdf.at[i, "code"] == surligner else "#333333"
         face = classes.colors[index] if index >= 0 else NA_COLOR
         ax.scatter([pts[i].x], [pts[i].y], s=size, c=[face], edgecolors=edge, zorder=5,
+                   gid="obs-symbole",
                    linewidths=2.0 if edge == HIGHLIGHT else 0.6,
                    hatch=NA_HATCH if index < 0 else None)  # fmt: skip
 
