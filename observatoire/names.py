@@ -5,15 +5,16 @@ Après la lecture de toutes les sources, :func:`complete_territories` complète 
 
 1. les communes données par leur seul nom (``lib_com = "Séméac, Tarbes"`` sans
    ``insee_com``) sont retrouvées parmi les communes nommées par les fichiers (listes,
-   contours des communes, territoires de référence), dans le département du quartier
-   quand il est connu ; un nom introuvable ou ambigu est un avertissement (fichier,
-   ligne, valeur) et reste affiché (colonne ``noms_communes`` des QPV) ;
+   contours des communes, territoires de référence, fichiers d'indicateurs), dans le
+   département du quartier quand il est connu ; un nom introuvable ou ambigu est un
+   avertissement (fichier, ligne, valeur) et reste affiché (colonne ``noms_communes`` des QPV) ;
 2. le département d'un quartier sans département est lu dans son code (``QP065001`` →
    ``65``), sa région dans le COG ;
 3. les départements cités sans ligne propre sont ajoutés (pas les régions, dont les
    codes 11, 24… sont aussi des codes de département : ``obs.nom("region", …)``) ;
-4. un nom absent est pris dans les autres fichiers (contours), puis au COG embarqué
-   (:mod:`observatoire.cog`), sinon c'est le code : jamais ``None``.
+4. un nom absent est pris dans les autres fichiers (contours, puis colonne de nom des
+   fichiers d'indicateurs), puis au COG embarqué (:mod:`observatoire.cog`), sinon
+   c'est le code : jamais ``None``.
 
 Exemple ::
 
@@ -51,6 +52,10 @@ def _commune_index(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> d
     contours = tables.get("communes_contours")
     if contours is not None and len(contours) and "nom" in contours.columns:
         pairs += list(zip(contours["code"], contours["nom"], strict=True))
+    named = tables.get("noms")
+    if named is not None and len(named):
+        rows = named[named["niveau"] == "commune"]
+        pairs += list(zip(rows["code"], rows["nom"], strict=True))
     index: dict[str, dict[str, str]] = {}
     for code, nom in pairs:
         if not _missing(nom) and not _missing(code):
@@ -60,11 +65,13 @@ def _commune_index(frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> d
 
 def _resolve_communes(
     frame: pd.DataFrame, index: dict, labels: Mapping[str, str], warnings: list[Problem]
-) -> None:
+) -> dict[str, str]:
     """Communes d'un quartier données par leur nom : codes retrouvés, noms gardés pour
-    l'affichage (``noms_communes``), avertissement pour chaque nom sans code."""
+    l'affichage (``noms_communes``), avertissement pour chaque nom sans code. Renvoie les
+    communes retrouvées (code → nom)."""
+    resolved: dict[str, str] = {}
     if "noms_communes" not in frame.columns:
-        return
+        return resolved
     todo = frame.index[
         (frame["niveau"] == "qpv") & frame["noms_communes"].notna() & frame["communes"].isna()
     ]
@@ -83,6 +90,7 @@ def _resolve_communes(
                 code, official = next(iter(found.items()))
                 codes.append(code)
                 shown.append(official)
+                resolved[code] = official
                 continue
             shown.append(name)
             where = f" dans le département {dep}" if dep else ""
@@ -108,6 +116,7 @@ def _resolve_communes(
         frame.at[i, "noms_communes"] = ";".join(dict.fromkeys(shown))
         if codes:
             frame.at[i, "communes"] = ";".join(dict.fromkeys(codes))
+    return resolved
 
 
 def _fill_parents(frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,7 +162,15 @@ def complete_territories(
     frame = frame.copy()
     for col in ("nom", "communes", "epci", "departement", "region"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    _resolve_communes(frame, _commune_index(frame, tables), labels, warnings)
+    resolved = _resolve_communes(frame, _commune_index(frame, tables), labels, warnings)
+    known = set(frame.loc[frame["niveau"] == "commune", "code"])
+    extra = [  # communes retrouvées par leur nom sans ligne propre (noms d'un autre fichier)
+        {"code": c, "niveau": "commune", "nom": n, "deduit": True}
+        for c, n in resolved.items()
+        if c not in known
+    ]
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     frame = _fill_parents(frame)
     for col in ("communes", "epci", "departement", "region", "noms_communes"):
         if col in frame.columns:
@@ -173,6 +190,11 @@ def complete_territories(
             for c, n in zip(communes["code"], communes["nom"], strict=True)
             if not _missing(n)
         )
+    named = tables.get("noms")
+    if named is not None and len(named):  # fichiers d'indicateurs : après les contours
+        for code, niveau, nom in zip(named["code"], named["niveau"], named["nom"], strict=True):
+            if not _missing(nom):
+                from_files.setdefault((str(niveau), str(code)), str(nom))
     names = frame["nom"].to_numpy(dtype=object)
     for pos, (code, niveau) in enumerate(zip(frame["code"], frame["niveau"], strict=True)):
         if _missing(names[pos]):

@@ -330,9 +330,10 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
     from observatoire.checks import cross_checks, duplicate_keys
     from observatoire.names import complete_contour_names, complete_territories
 
+    named = tables.pop("noms", None)  # noms lus dans les fichiers d'indicateurs
     if "territoires" in tables:  # noms jamais vides : fichiers, puis COG embarqué, puis code
         tables["territoires"], name_warnings = complete_territories(
-            tables["territoires"], tables, labels
+            tables["territoires"], {**tables, "noms": named}, labels
         )
         warnings += name_warnings
     for name, niveau in (("contours", "qpv"), ("communes_contours", "commune")):

@@ -138,3 +138,18 @@ def test_contour_sans_nom_nulle_part_affiche_son_code(noms: Path) -> None:
     obs = observatoire.open(noms / "contours_sans_noms.toml")
     assert _row(obs, "qpv", "QN03190E")["nom"] == "QN03190E"
     assert obs.contours.set_index("code").loc["QN03190E", "nom"] == "QN03190E"
+
+
+def test_noms_lus_dans_le_fichier_d_indicateurs(noms: Path) -> None:
+    # liste sans noms de quartiers ni codes de communes ; l'INSEE donne LIBGEO et les communes
+    obs = observatoire.open(noms / "noms_indicateurs.toml")
+    assert _row(obs, "qpv", "QN06590A")["nom"] == "Quartier fictif des Tilleuls"
+    assert _row(obs, "qpv", "QN06590A")["communes"] == "65417;65440"
+    assert _row(obs, "qpv", "QN06591D")["communes"] == "65440"
+    assert _row(obs, "commune", "65417")["nom"] == "Séméac"
+    assert _row(obs, "commune", "65440")["departement"] == "65"
+    assert not [w for w in obs.warnings if "introuvable" in w.message]
+    assert "noms" not in obs.tables  # table de travail, pas une table canonique
+    # relu depuis le cache : mêmes noms
+    again = observatoire.open(noms / "noms_indicateurs.toml")
+    assert again.territoires["nom"].tolist() == obs.territoires["nom"].tolist()

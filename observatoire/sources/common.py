@@ -11,8 +11,10 @@ Exemple ::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from observatoire.schemas.geography import NIVEAUX
 from observatoire.sources.tabular import RawTable, guess_column, normalise_label, read_raw_table
@@ -164,6 +166,22 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # attribut numérique : 65440.0 → « 65440 »
     return str(value)
+
+
+def names_frame(
+    raw: RawTable, column: str, locate: Callable[[dict, int], tuple[str, str] | None]
+) -> pd.DataFrame:
+    """Noms des territoires d'un fichier (code, niveau, nom, ligne) : ``locate(ligne, n°)``
+    donne le code et le niveau d'une ligne. Sert à nommer les territoires des autres
+    sources (:mod:`observatoire.names`)."""
+    out = []
+    for pos, rec in enumerate(raw.records()):
+        nom = str(rec.get(column, "") or "").strip()
+        where = locate(rec, raw.line_of(pos)) if nom else None
+        if where:
+            out.append((where[0], where[1], nom, raw.line_of(pos)))
+    frame = pd.DataFrame(out, columns=["code", "niveau", "nom", "ligne"])
+    return frame.drop_duplicates(["code", "niveau"])
 
 
 READ_OPTIONS = {

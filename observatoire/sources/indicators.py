@@ -30,7 +30,13 @@ import pandas as pd
 
 from observatoire.config import SourceConfig
 from observatoire.errors import ProblemCollector
-from observatoire.sources.common import READ_OPTIONS, code_expected, niveau_of, read_source_table
+from observatoire.sources.common import (
+    READ_OPTIONS,
+    code_expected,
+    names_frame,
+    niveau_of,
+    read_source_table,
+)
 from observatoire.sources.indicator_cells import (
     IndicatorCells,
     fraction_warning,
@@ -235,6 +241,10 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
     frame = cells.frame()
     fraction_warning(frame, catalogue, problems)
     ctx.warnings += problems.warnings
+    if "nom" in cols:  # noms des territoires du fichier : nomment ceux des autres sources
+        quiet = ProblemCollector(source.label)  # anomalies déjà signalées ci-dessus
+        where = lambda rec, line: _territory(rec, cols, source, niveaux, quiet, line)  # noqa: E731
+        return {"valeurs": frame, "noms": names_frame(raw, cols["nom"], where)}
     return {"valeurs": frame}
 
 
