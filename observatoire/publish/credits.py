@@ -186,3 +186,8 @@ def provenance(obs: Any) -> dict[str, Any]:
         if not clean(f.get("millesime")):
             f["millesime"] = years.get(str(f.get("source")), "")
     return data
+
+
+def prepare(obs: Any) -> None:
+    """Précalcule les sources de chaque indicateur (avant de forker un processus par rapport)."""
+    source_years(obs)

@@ -72,6 +72,7 @@ def prepare(obs: Any) -> None:
     from observatoire.publish.sections import carte, contrat, participation
 
     api = obs.indicateurs
+    credits.prepare(obs)  # producteurs déclarés de chaque indicateur × millésime
     carte.map_years(obs)  # millésimes des valeurs des quartiers (indicateur de la carte)
     api.annees_ecarts()  # écarts de tous les quartiers (et leurs millésimes)
     api.dispersion(None, SYNTHESE_REFERENCES)  # échelle des synthèses (tous les quartiers)
