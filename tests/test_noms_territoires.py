@@ -153,3 +153,19 @@ def test_noms_lus_dans_le_fichier_d_indicateurs(noms: Path) -> None:
     # relu depuis le cache : mêmes noms
     again = observatoire.open(noms / "noms_indicateurs.toml")
     assert again.territoires["nom"].tolist() == obs.territoires["nom"].tolist()
+
+
+def test_qpv_liste_lue_dans_un_geopackage(noms: Path) -> None:
+    import geopandas as gpd
+
+    gdf = gpd.read_file(noms / "qpv_contours.geojson")
+    gdf.to_file(noms / "qpv_contours.gpkg", layer="quartiers", driver="GPKG")
+    config = (noms / "contours_sans_noms.toml").read_text(encoding="utf-8")
+    config = config.replace(
+        'fichier = "qpv_contours.geojson"\n\n[sources.contours]',
+        'fichier = "qpv_contours.gpkg"\ncouche = "quartiers"\n\n[sources.contours]',
+    )
+    (noms / "gpkg.toml").write_text(config, encoding="utf-8")
+    obs = observatoire.open(noms / "gpkg.toml")
+    assert _row(obs, "qpv", "QN06590A")["communes"] == "65417;65440"
+    assert _row(obs, "departement", "31")["nom"] == "Haute-Garonne"
