@@ -209,3 +209,15 @@ def test_un_producteur_de_source_qui_n_est_pas_un_texte_est_refuse(tmp_path):
         Observatoire.from_config(config)
     problems = [str(p) for p in err.value.problems]
     assert any("[sources.indicateurs_2019] producteur" in p for p in problems), problems
+
+
+def test_le_rapport_d_evaluation_porte_aussi_producteur_et_mention(tmp_path):
+    root = _copy(tmp_path)
+    job = ReportJob("evaluation", root / "avec_credits.toml", {"debut": 2021, "fin": 2021})
+    result = produce_report(job, root / "reports")
+    assert result.status == "ok", result.error
+    page = next(p for p in result.outputs if p.suffix == ".html").read_text(encoding="utf-8")
+    assert f"Publié par {PRODUCTEUR}" in _text(_part(page, r"<header.*?</header>"))
+    assert MENTION in _text(_part(page, r'<footer class="pied">.*?</footer>'))
+    pages = _pdf_pages(next(p for p in result.outputs if p.suffix == ".pdf"))
+    assert all(f"{PRODUCTEUR} — {MENTION}" in text for text in pages)
