@@ -123,6 +123,19 @@ class Observatoire:
         hit = t.loc[(t["code"] == code) & (t["niveau"] == niveau), "nom"]
         return display_name(niveau, code, hit.iloc[0] if len(hit) else None)
 
+    def departements_du_quartier(self, code: str) -> str:
+        """Département(s) d'un quartier à afficher, « Hautes-Pyrénées (65) » ; vide si inconnu."""
+        t = self.territoires
+        hit = t.loc[(t["code"] == code) & (t["niveau"] == "qpv"), "departement"]
+        if not len(hit) or not isinstance(hit.iloc[0], str):
+            return ""
+        shown = []
+        for dep in (d for d in hit.iloc[0].split(";") if d):
+            nom = self.nom("departement", dep)
+            shown.append(f"département {dep}" if nom in (dep, f"département {dep}") else
+                         f"{nom} ({dep})")  # fmt: skip
+        return ", ".join(shown)
+
     @property
     def fictif(self) -> bool:
         """Vrai pour le territoire de démonstration (mention « Données fictives »)."""

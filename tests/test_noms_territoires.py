@@ -169,3 +169,13 @@ def test_qpv_liste_lue_dans_un_geopackage(noms: Path) -> None:
     obs = observatoire.open(noms / "gpkg.toml")
     assert _row(obs, "qpv", "QN06590A")["communes"] == "65417;65440"
     assert _row(obs, "departement", "31")["nom"] == "Haute-Garonne"
+
+
+def test_en_tete_du_tableau_de_bord_nomme_le_departement(noms: Path) -> None:
+    from observatoire.publish.sections import quartier
+
+    obs = observatoire.open(noms / "contours_sans_noms.toml")
+    q = quartier.contexte(obs, "QN03190E", None)
+    meta = quartier.entete(obs, q)[0]
+    assert "Quartier prioritaire QN03190E — Haute-Garonne (31) — " in str(meta.data)
+    assert obs.departements_du_quartier("QN06590A") == "Hautes-Pyrénées (65)"

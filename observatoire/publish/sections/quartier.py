@@ -125,11 +125,12 @@ def contexte(obs: Any, quartier: str | None, millesime: int | None) -> Quartier:
 def entete(obs: Any, q: Quartier) -> Blocks:
     """Bloc méta : titre, en-tête de page (quartier + millésime), mention « Données fictives »."""
     millesime = f"millésime {q.millesime}" if q.millesime else "millésime non disponible"
+    lieu = f" — {d}" if (d := obs.departements_du_quartier(q.code)) else ""  # nom du COG
     return [
         blocks.meta(
             f"Tableau de bord — {q.nom}",
             entete=f"{q.nom} ({q.code}) — {millesime}",
-            sous_titre=f"Quartier prioritaire {q.code} — {obs.config.territoire.nom}",
+            sous_titre=f"Quartier prioritaire {q.code}{lieu} — {obs.config.territoire.nom}",
             territoire=obs.config.territoire.nom,
             fictif=q.fictif,
             quartier=q.code,
