@@ -221,3 +221,14 @@ def test_le_rapport_d_evaluation_porte_aussi_producteur_et_mention(tmp_path):
     assert MENTION in _text(_part(page, r'<footer class="pied">.*?</footer>'))
     pages = _pdf_pages(next(p for p in result.outputs if p.suffix == ".pdf"))
     assert all(f"{PRODUCTEUR} — {MENTION}" in text for text in pages)
+
+
+def test_un_producteur_hostile_reste_du_texte(tmp_path):
+    root = _copy(tmp_path)
+    config = root / "avec_credits.toml"
+    hostile = "<script>alert('producteur')</script>"
+    config.write_text(config.read_text(encoding="utf-8").replace(PRODUCTEUR, hostile, 1))
+    obs = Observatoire.from_config(config)
+    index = write_index(root / "reports", [], obs).read_text(encoding="utf-8")
+    assert "<script>alert" not in index
+    assert "Publié par &lt;script&gt;alert(&#39;producteur&#39;)&lt;/script&gt;" in index
