@@ -232,3 +232,21 @@ def test_un_producteur_hostile_reste_du_texte(tmp_path):
     index = write_index(root / "reports", [], obs).read_text(encoding="utf-8")
     assert "<script>alert" not in index
     assert "Publié par &lt;script&gt;alert(&#39;producteur&#39;)&lt;/script&gt;" in index
+
+
+def test_un_fichier_sans_producteur_garde_la_source_du_catalogue(tmp_path):
+    from observatoire.publish.credits import figure_source
+
+    config = _copy(tmp_path) / "avec_credits.toml"
+    text = config.read_text(encoding="utf-8")
+    declared_2021 = f'producteur = "{SOURCE}"\nindicateurs'  # 2021 : sans millesime_source
+    assert text.count(declared_2021) == 1
+    config.write_text(text.replace(declared_2021, "indicateurs"))
+    obs = Observatoire.from_config(config)
+    catalogue = "INSEE, Filosofi (revenus disponibles)"
+    treated = f" ; traitement : {PRODUCTEUR}"
+    assert figure_source(obs, "taux_pauvrete", 2019) == f"{SOURCE}, millésime 2019{treated}"
+    assert figure_source(obs, "taux_pauvrete", 2021) == f"{catalogue}, millésime 2021{treated}"
+    assert figure_source(obs, "taux_pauvrete", [2019, 2021]) == (
+        f"{SOURCE} ; {catalogue}, millésimes 2019 à 2021{treated}"
+    )

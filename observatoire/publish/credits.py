@@ -98,6 +98,13 @@ def indicator_producers(obs: Any, indicateur: str, annee: Any = None) -> list[st
     return out
 
 
+def _undeclared_sources(obs: Any, indicateur: str, annee: Any = None) -> bool:
+    """Vrai si une source de l'indicateur (au millésime ``annee``) ne déclare pas de producteur."""
+    mapping, wanted = _sources_by_indicator(obs), _years(annee)
+    keys = [(indicateur, y) for y in wanted] or [k for k in mapping if k[0] == indicateur]
+    return any(not source_producer(obs.config, n) for k in keys for n in mapping.get(k, ()))
+
+
 def _years(annee: Any) -> list[int]:
     if annee is None:
         return []
@@ -116,9 +123,10 @@ def indicator_source(obs: Any, indicateur: str, annee: Any = None) -> str:
     'INSEE (test)'
     """
     declared = indicator_producers(obs, indicateur, annee)
-    if declared:
-        return " ; ".join(declared)
-    return _catalogue_source(obs, indicateur) or "source non précisée"
+    fallback = _catalogue_source(obs, indicateur) or "source non précisée"
+    if declared and _undeclared_sources(obs, indicateur, annee):
+        declared.append(fallback)  # des fichiers sans producteur déclaré : source du catalogue
+    return " ; ".join(dict.fromkeys(declared)) if declared else fallback
 
 
 def treatment(config: Any) -> str:
