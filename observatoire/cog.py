@@ -1,11 +1,14 @@
 """Table embarquée du Code officiel géographique (COG) : noms officiels hors ligne.
 
-Les fichiers ``observatoire/data/cog_departements.csv`` (101 départements) et
-``cog_regions.csv`` (18 régions) reprennent les codes et libellés du COG de l'INSEE,
-millésime 2024 (inchangés depuis 2019), sous Licence Ouverte / Open Licence 2.0
-(Etalab). Le paquet n'embarque pas les communes ni les EPCI : aucun paquet maintenu ne
-les fournit hors ligne (``insee-cogpy`` n'est qu'un client de l'API en ligne) ; leurs
-noms viennent des fichiers de la configuration.
+- ``observatoire/data/cog_departements.csv`` (101 départements) et ``cog_regions.csv``
+  (18 régions) : codes et libellés du COG de l'INSEE, millésime 2024 (inchangés depuis) ;
+- ``cog_communes.csv.gz`` (34 969 communes, leurs 2 576 communes déléguées ou associées et
+  45 arrondissements municipaux, avec leur EPCI) et ``cog_epci.csv`` (1 255 EPCI à
+  fiscalité propre) : COG 2026 de l'INSEE et liste des EPCI de la DGCL, repris du paquet
+  npm ``@etalab/decoupage-administratif`` 6.0.0 par ``.ci/fabriquer-cog``.
+
+Toutes sous Licence Ouverte / Open Licence 2.0 (Etalab). Aucun paquet Python maintenu ne
+fournit ces tables hors ligne (``insee-cogpy`` n'est qu'un client de l'API en ligne).
 
 Exemple ::
 
@@ -17,12 +20,14 @@ Exemple ::
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 import unicodedata
 from functools import cache
 from importlib import resources
 
-COG_MILLESIME = 2024
+COG_MILLESIME = 2024  # départements et régions
+COG_COMMUNES_MILLESIME = 2026  # communes et EPCI
 COG_LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 
 LEVEL_LABELS = {
@@ -52,18 +57,69 @@ def departements() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def communes() -> dict[str, tuple[str, str, str, str]]:
+    """Code commune → (nom officiel, département, type, code EPCI) ; type ``actuelle``,
+    ``arrondissement``, ``deleguee`` ou ``associee`` (une commune nouvelle et sa commune
+    déléguée chef-lieu partagent un code : la commune actuelle l'emporte)."""
+    data = resources.files("observatoire.data").joinpath("cog_communes.csv.gz").read_bytes()
+    rows = csv.DictReader(gzip.decompress(data).decode("utf-8").splitlines(), delimiter=";")
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for r in rows:
+        out.setdefault(r["com"], (r["libelle"], r["dep"], r["type"], r["epci"]))
+    return out
+
+
+@cache
+def _communes_by_name() -> dict[str, list[tuple[str, str, str, str]]]:
+    data = resources.files("observatoire.data").joinpath("cog_communes.csv.gz").read_bytes()
+    rows = csv.DictReader(gzip.decompress(data).decode("utf-8").splitlines(), delimiter=";")
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in rows:
+        out.setdefault(normalise_name(r["libelle"]), []).append(
+            (r["com"], r["libelle"], r["dep"], r["type"])
+        )
+    return out
+
+
+def find_commune(name: object, departements: list[str] | None = None) -> dict[str, str]:
+    """Communes du COG portant ce nom (accents, casse, « St » indifférents), dans les
+    départements donnés s'il y en a : ``{code : nom officiel}``. Une commune actuelle
+    l'emporte sur une commune déléguée ou associée du même nom.
+
+    >>> find_commune("seméac", ["65"])
+    {'65417': 'Séméac'}
+    """
+    hits = _communes_by_name().get(normalise_name(name), [])
+    if departements:
+        hits = [h for h in hits if h[2] in departements]
+    current = [h for h in hits if h[3] in ("actuelle", "arrondissement")]
+    return {code: nom for code, nom, _dep, _type in (current or hits)}
+
+
+@cache
+def epcis() -> dict[str, str]:
+    """Code SIREN d'EPCI → nom officiel."""
+    return {r["epci"]: r["libelle"] for r in _table("cog_epci.csv")}
+
+
+@cache
 def regions() -> dict[str, str]:
     """Code région → nom officiel."""
     return {r["reg"]: r["libelle"] for r in _table("cog_regions.csv")}
 
 
 def official_name(niveau: str, code: str) -> str | None:
-    """Nom officiel du COG embarqué (départements, régions, France), sinon None."""
+    """Nom officiel du COG embarqué (communes, EPCI, départements, régions, France), sinon None."""
     if niveau == "departement":
         hit = departements().get(code)
         return hit[0] if hit else None
     if niveau == "region":
         return regions().get(code)
+    if niveau == "commune":
+        hit = communes().get(code)
+        return hit[0] if hit else None
+    if niveau == "epci":
+        return epcis().get(code)
     if niveau in ("france", "france_metropolitaine"):
         return LEVEL_LABELS[niveau]
     return None

@@ -5,8 +5,9 @@ Après la lecture de toutes les sources, :func:`complete_territories` complète 
 
 1. les communes données par leur seul nom (``lib_com = "Séméac, Tarbes"`` sans
    ``insee_com``) sont retrouvées parmi les communes nommées par les fichiers (listes,
-   contours des communes, territoires de référence, fichiers d'indicateurs), dans le
-   département du quartier quand il est connu ; un nom introuvable ou ambigu est un
+   contours des communes, territoires de référence, fichiers d'indicateurs), sinon dans
+   le COG embarqué (communes 2026), dans le département du quartier quand il est connu
+   (accents, casse, « St »/« Saint » indifférents) ; un nom introuvable ou ambigu est un
    avertissement (fichier, ligne, valeur) et reste affiché (colonne ``noms_communes`` des QPV) ;
 2. le département d'un quartier sans département est lu dans son code (``QP065001`` →
    ``65``), sa région dans le COG ;
@@ -27,7 +28,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from observatoire.cog import departement_of_qpv, normalise_name, official_name, region_of
+from observatoire.cog import (
+    COG_COMMUNES_MILLESIME,
+    departement_of_qpv,
+    find_commune,
+    normalise_name,
+    official_name,
+    region_of,
+)
 from observatoire.errors import Problem
 
 
@@ -82,10 +90,12 @@ def _resolve_communes(
         codes: list[str] = []
         shown: list[str] = []
         for name in _split(row["noms_communes"]):
+            deps = str(dep).split(";") if dep else None
             found = index.get(normalise_name(name), {})
-            if dep and len(found) > 1:
-                deps = str(dep).split(";")
+            if deps and len(found) > 1:
                 found = {c: n for c, n in found.items() if commune_departement(c) in deps}
+            if not found:  # aucun fichier ne nomme cette commune : COG embarqué
+                found = find_commune(name, deps)
             if len(found) == 1:
                 code, official = next(iter(found.items()))
                 codes.append(code)
@@ -99,8 +109,8 @@ def _resolve_communes(
                 f"({', '.join(sorted(found))})"
                 if found
                 else f"commune « {name} » du quartier {row['code']} : nom sans code, "
-                f"introuvable{where} dans les autres fichiers (la table COG embarquée ne "
-                "contient pas les communes)"
+                f"introuvable{where} dans les fichiers et dans le Code officiel "
+                f"géographique {COG_COMMUNES_MILLESIME} embarqué"
             )
             warnings.append(
                 Problem(

@@ -57,6 +57,22 @@ def test_communes_par_leur_nom_rattachees_dans_le_departement(noms: Path) -> Non
     assert quartier.contexte(obs, "QN06590A", None).communes_noms == ("Séméac", "Tarbes")
 
 
+def test_communes_par_leur_nom_retrouvees_dans_le_cog_sans_autre_fichier(noms: Path) -> None:
+    # la liste seule : aucun autre fichier ne donne les codes des communes
+    config = (noms / "noms_communes.toml").read_text(encoding="utf-8")
+    config = config[: config.index("[sources.communes]")]
+    (noms / "liste_seule.toml").write_text(config, encoding="utf-8")
+    obs = observatoire.open(noms / "liste_seule.toml")
+    assert _row(obs, "qpv", "QN06590A")["communes"] == "65417;65440"
+    assert _row(obs, "qpv", "QN09390B")["communes"] == "93066"  # St-Denis en Seine-Saint-Denis
+    assert _row(obs, "qpv", "QN97490C")["communes"] == "97411"  # SAINT DENIS à La Réunion
+    assert _row(obs, "commune", "65417")["nom"] == "Séméac"
+    assert _row(obs, "commune", "97411")["nom"] == "Saint-Denis"
+    unresolved = [w for w in obs.warnings if w.severity == "avertissement" and w.found]
+    assert [w.found for w in unresolved if "commune" in w.message] == ["Ville-Inconnue"]
+    assert "Code officiel géographique 2026" in unresolved[0].format_fr()
+
+
 def test_departements_et_regions_nommes_par_le_cog(noms: Path) -> None:
     obs = observatoire.open(noms / "noms_communes.toml")
     assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
@@ -65,7 +81,9 @@ def test_departements_et_regions_nommes_par_le_cog(noms: Path) -> None:
     assert _row(obs, "qpv", "QN06590A")["region"] == "76"
     assert _row(obs, "commune", "93066")["departement"] == "93"
     assert obs.nom("departement", "93") == "Seine-Saint-Denis"
-    assert obs.nom("epci", "200069300") == "intercommunalité 200069300"
+    # EPCI et communes sans nom dans les fichiers : noms du COG embarqué (communes 2026)
+    assert obs.nom("epci", "200069300") == "CA Tarbes-Lourdes-Pyrénées"
+    assert obs.nom("epci", "999999999") == "intercommunalité 999999999"
 
 
 def test_qpv_liste_lue_dans_les_contours_geojson(noms: Path) -> None:
@@ -81,8 +99,8 @@ def test_qpv_liste_lue_dans_les_contours_geojson(noms: Path) -> None:
     assert _row(obs, "departement", "65")["nom"] == "Hautes-Pyrénées"
     assert _row(obs, "departement", "31")["nom"] == "Haute-Garonne"
     assert obs.nom("region", "76") == "Occitanie"
-    # une commune sans nom nulle part : son code, jamais None
-    assert _row(obs, "commune", "31555")["nom"] == "31555"
+    # une commune sans nom dans les fichiers : son nom au COG embarqué, jamais None
+    assert _row(obs, "commune", "31555")["nom"] == "Toulouse"
     for value in obs.territoires["nom"]:
         assert isinstance(value, str) and value not in ("None", "nan", "")
 
