@@ -26,6 +26,7 @@ from observatoire.config import Config, SourceConfig, load_config
 from observatoire.errors import InputError, Problem
 from observatoire.schemas import SCHEMAS, empty_table, validate_table
 from observatoire.sources.registry import LoadContext, adapters
+from observatoire.sources.workbook import sheet_context
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -328,8 +329,8 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
                 ctx.warnings = []
                 try:
                     produced = adapter.load(source, ctx)
-                except InputError as exc:
-                    problems += exc.problems
+                except InputError as exc:  # classeur : la feuille lue est nommée
+                    problems += sheet_context(source.path, source.label, exc.problems)
                     continue
                 warnings += ctx.warnings
                 pending.append(

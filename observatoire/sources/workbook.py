@@ -1,8 +1,15 @@
-"""Lecture des classeurs XLSX en texte : feuilles, cellules fusionnées, nombres.
+"""Lecture des classeurs XLSX en texte : choix de la feuille, cellules fusionnées, nombres.
 
 Utilisé par :func:`observatoire.sources.tabular.read_raw_table`. Une cellule
 numérique devient son texte (``1001`` → ``"1001"``, ``43.9`` → ``"43.9"``), une date
 son ISO ; une cellule fusionnée recopie sa valeur sur toute la plage.
+
+Sans option ``feuille``, la feuille lue est celle dont une ligne contient le plus de
+colonnes attendues ; une feuille de documentation (« Documentation », « Lisez-moi »,
+« Notes »…) n'est lue que si aucune autre ne convient. Deux feuilles à égalité :
+refus qui liste les feuilles et demande ``feuille = "…"``. La feuille lue est
+retenue (:func:`sheet_read`) pour que :func:`sheet_context` la nomme dans les
+anomalies « colonne absente ».
 
 Exemple ::
 
@@ -11,10 +18,24 @@ Exemple ::
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from observatoire.errors import InputError, Problem
+
+HEADER_SCAN = 30  # lignes examinées pour trouver l'en-tête d'une feuille
+# débuts de mots d'un nom de feuille de documentation (normalisé, sans accents)
+DOC_STEMS = (
+    "doc", "lisez", "lire", "readme", "note", "notice", "metadon", "metada", "diction",
+    "defini", "sommaire", "avertis", "method", "presentation", "info", "legende", "aide",
+    "source", "glossaire", "variable", "mention", "champ", "contenu", "explication",
+)  # fmt: skip
+FILLER = {"a", "de", "des", "du", "d", "l", "la", "le", "les", "et", "sur", "moi", "me", "read"}
+_READ: dict[str, tuple[str, tuple[str, ...]]] = {}  # chemin → (feuille lue, feuilles)
+_MISSING = re.compile(r"colonne.*(absente|introuvable|reconnue)|propriété.*absente", re.I)
 
 
 def _problem(file: str, message: str, **kwargs) -> Problem:
@@ -38,6 +59,20 @@ def list_sheets(path: Path, file: str) -> list[str]:
     return [ws.title for ws in _open_workbook(path, file).worksheets]
 
 
+def is_documentation_sheet(title: str) -> bool:
+    """Vrai pour un nom de feuille de documentation (« Documentation », « Lisez-moi »…).
+
+    >>> is_documentation_sheet("Lisez-moi"), is_documentation_sheet("Données 2021")
+    (True, False)
+    """
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", text) if w and not w.isdigit()]
+    doc = [w for w in words if w.startswith(DOC_STEMS)]
+    if "".join(words) in ("readme", "lisezmoi"):
+        return True
+    return bool(doc) and all(w in FILLER or w.startswith(DOC_STEMS) for w in words)
+
+
 def _open_workbook(path: Path, file: str):
     import zipfile
 
@@ -57,8 +92,9 @@ def _open_workbook(path: Path, file: str):
         ) from None
 
 
-def _sheet_rows(ws) -> list[list[str]]:
-    rows = [[_cell_to_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+def _sheet_rows(ws, limit: int | None = None) -> list[list[str]]:
+    values = ws.iter_rows(values_only=True, max_row=limit)
+    rows = [[_cell_to_text(v) for v in r] for r in values]
     # cellules fusionnées : la valeur est recopiée sur toute la plage fusionnée
     for rng in ws.merged_cells.ranges:
         top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else ""
@@ -69,53 +105,172 @@ def _sheet_rows(ws) -> list[list[str]]:
     return rows
 
 
-def read_xlsx_rows(
-    path: Path, file: str, sheet: str | int | None, expected: Sequence[str]
-) -> tuple[list[list[str]], str]:
-    from observatoire.sources.tabular import find_header
+def _hits(rows: list[list[str]], expected: Sequence[str]) -> int:
+    """Plus grand nombre de colonnes attendues sur une même ligne des premières lignes."""
+    from observatoire.sources.tabular import normalise_label
 
-    wb = _open_workbook(path, file)
-    names = [ws.title for ws in wb.worksheets]
-    if sheet is not None:
-        if isinstance(sheet, int) and 1 <= sheet <= len(names):
-            ws = wb.worksheets[sheet - 1]
-        elif str(sheet) in names:
-            ws = wb[str(sheet)]
-        else:
+    wanted = {normalise_label(e) for e in expected if e}
+    best = 0
+    for row in rows[:HEADER_SCAN]:
+        best = max(best, len(wanted & {normalise_label(c) for c in row if str(c).strip()}))
+    return best
+
+
+def _tabular(rows: list[list[str]]) -> bool:
+    """Vrai si la feuille a au moins une ligne de deux cellules remplies (un tableau)."""
+    return any(sum(1 for c in r if str(c).strip()) >= 2 for r in rows[:HEADER_SCAN])
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f"« {n} »" for n in names)
+
+
+def _choose(wb, expected: Sequence[str], file: str):
+    """Feuille à lire sans option ``feuille`` (voir la docstring du module)."""
+    sheets = list(wb.worksheets)
+    heads = {ws.title: _sheet_rows(ws, HEADER_SCAN) for ws in sheets}
+    data = [ws for ws in sheets if not is_documentation_sheet(ws.title)]
+    if expected:
+        score = {ws.title: _hits(heads[ws.title], expected) for ws in sheets}
+        for pool in (data, sheets):
+            best = max((score[ws.title] for ws in pool), default=0)
+            if best == 0:
+                continue
+            top = [ws for ws in pool if score[ws.title] == best]
+            if len(top) == 1:
+                return top[0]
+            names = [ws.title for ws in top]
             raise InputError(
                 [
                     _problem(
                         file,
-                        "la feuille configurée n'existe pas dans le classeur",
-                        column=None,
-                        found=sheet,
-                        expected="une des feuilles : " + ", ".join(names),
+                        f"{len(top)} feuilles du classeur contiennent le tableau attendu : "
+                        f"{_quoted(names)} ; impossible de choisir sans ambiguïté "
+                        f"(feuilles du classeur : {_quoted([s.title for s in sheets])})",
+                        expected=f'la feuille à lire dans la configuration : feuille = "{names[0]}"'
+                        + "".join(f' ou feuille = "{n}"' for n in names[1:]),
                     )
                 ]
             )
-        rows = _sheet_rows(ws)
-        if expected and find_header(rows, expected) is None:
-            elsewhere = [
-                ws2.title
-                for ws2 in wb.worksheets
-                if ws2.title != ws.title and find_header(_sheet_rows(ws2), expected) is not None
-            ]
-            if elsewhere:
-                raise InputError(
-                    [
-                        _problem(
-                            file,
-                            f"le tableau attendu n'est pas sur la feuille « {ws.title} » "
-                            f"mais sur « {elsewhere[0]} »",
-                            found=ws.title,
-                            expected=f'feuille = "{elsewhere[0]}" dans la configuration',
-                        )
-                    ]
+    tables = [ws for ws in data if _tabular(heads[ws.title])]
+    return (tables or data or sheets)[0]
+
+
+def read_xlsx_rows(
+    path: Path, file: str, sheet: str | int | None, expected: Sequence[str]
+) -> tuple[list[list[str]], str]:
+    """Lignes (en texte) de la feuille à lire et son nom ; lève :class:`InputError`."""
+    from observatoire.sources.tabular import find_header
+
+    wb = _open_workbook(path, file)
+    names = [ws.title for ws in wb.worksheets]
+    if sheet is None:
+        ws = _choose(wb, expected, file)
+        _READ[_key(path)] = (ws.title, tuple(names))
+        return _sheet_rows(ws), ws.title
+    if isinstance(sheet, int) and 1 <= sheet <= len(names):
+        ws = wb.worksheets[sheet - 1]
+    elif str(sheet) in names:
+        ws = wb[str(sheet)]
+    else:
+        raise InputError(
+            [
+                _problem(
+                    file,
+                    "la feuille configurée n'existe pas dans le classeur",
+                    column=None,
+                    found=sheet,
+                    expected="une des feuilles : " + ", ".join(names),
                 )
-        return rows, ws.title
-    # pas de feuille configurée : la première qui contient les colonnes attendues
-    for ws in wb.worksheets:
-        rows = _sheet_rows(ws)
-        if not expected or find_header(rows, expected) is not None:
-            return rows, ws.title
-    return _sheet_rows(wb.worksheets[0]), names[0]
+            ]
+        )
+    rows = _sheet_rows(ws)
+    if expected and find_header(rows, expected) is None:
+        elsewhere = [
+            ws2.title
+            for ws2 in wb.worksheets
+            if ws2.title != ws.title and find_header(_sheet_rows(ws2), expected) is not None
+        ]
+        if elsewhere:
+            raise InputError(
+                [
+                    _problem(
+                        file,
+                        f"le tableau attendu n'est pas sur la feuille « {ws.title} » "
+                        f"mais sur « {elsewhere[0]} »",
+                        found=ws.title,
+                        expected=f'feuille = "{elsewhere[0]}" dans la configuration',
+                    )
+                ]
+            )
+    _READ[_key(path)] = (ws.title, tuple(names))
+    return rows, ws.title
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
+def sheet_read(path: Path) -> tuple[str, list[str]] | None:
+    """(feuille lue, feuilles du classeur) de la dernière lecture de ``path``, sinon ``None``."""
+    found = _READ.get(_key(path))
+    return (found[0], list(found[1])) if found else None
+
+
+def sheet_context(path: Path | None, file: str, problems: Sequence[Problem]) -> list[Problem]:
+    """Anomalies d'une source complétées pour un classeur : chaque « colonne absente »
+    nomme la feuille lue, et une anomalie de plus liste les feuilles du classeur avec
+    l'option ``feuille = "…"`` (celle qui contient les colonnes manquantes si on la trouve).
+
+    Sans colonne absente (ou si ``path`` n'est pas un classeur lu) : ``problems`` tel quel.
+    """
+    read = sheet_read(path) if path is not None else None
+    missing = [
+        p
+        for p in problems
+        if p.file == file and p.severity == "erreur" and _MISSING.search(p.message or "")
+    ]
+    if read is None or not missing:
+        return list(problems)
+    title, names = read
+    out = [
+        replace(p, message=f"{p.message} (feuille « {title} »)") if p in missing else p
+        for p in problems
+    ]
+    others = [n for n in names if n != title and not is_documentation_sheet(n)]
+    target = _sheet_with(path, [str(p.column) for p in missing if p.column], title)
+    expected = f"les noms de colonnes de la feuille « {title} » dans la configuration"
+    if target:
+        expected = f'feuille = "{target}" dans la configuration (les colonnes y figurent)'
+    elif others:
+        expected += ", ou la feuille du tableau : " + " ou ".join(
+            f'feuille = "{n}"' for n in others
+        )
+    out.append(
+        _problem(
+            file,
+            f"colonnes cherchées sur la feuille « {title} » ; le classeur contient "
+            f"{len(names)} feuille(s) : {_quoted(names)}",
+            expected=expected,
+        )
+    )
+    return out
+
+
+def _sheet_with(path: Path, columns: list[str], current: str) -> str | None:
+    """Autre feuille de données dont une ligne contient le plus des ``columns`` (``None``
+    si aucune, ou si plusieurs sont à égalité)."""
+    if not columns:
+        return None
+    try:
+        wb = _open_workbook(path, str(path))
+    except InputError:
+        return None
+    score = {
+        ws.title: _hits(_sheet_rows(ws, HEADER_SCAN), columns)
+        for ws in wb.worksheets
+        if ws.title != current and not is_documentation_sheet(ws.title)
+    }
+    best = max(score.values(), default=0)
+    top = [t for t, s in score.items() if s == best]
+    return top[0] if best and len(top) == 1 else None
