@@ -194,7 +194,7 @@ def test_invalid_geometry_repaired_with_warning():
     assert len(ctx.warnings) == 1
     text = ctx.warnings[0].format_fr()
     assert "entité n° 1 (QN00001A) : géométrie invalide réparée automatiquement" in text
-    assert "Self-intersection" in text
+    assert "auto-intersection (le contour se croise lui-même) au point de longitude" in text
 
 
 def test_empty_geometry_and_points_are_errors():

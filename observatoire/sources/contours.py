@@ -24,6 +24,7 @@ import pandas as pd
 from observatoire.config import SourceConfig
 from observatoire.errors import InputError, ProblemCollector
 from observatoire.sources.common import code_expected, split_list
+from observatoire.sources.geometry_reasons import crs_label, explain_fr
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.tabular import guess_column, normalise_label
 from observatoire.sources.values import parse_code
@@ -46,6 +47,12 @@ GEO_FORMATS = {".geojson", ".json", ".shp", ".gpkg", ".parquet", ".geoparquet", 
 
 def read_geo(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFrame:
     """Lit un fichier géographique et le renvoie en EPSG:2154 (ou lève InputError)."""
+    return read_geo_native(source, problems).to_crs(TARGET_CRS)
+
+
+def read_geo_native(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFrame:
+    """Lit un fichier géographique dans sa propre projection (déclarée ou corrigée par
+    ``crs``) ; lève InputError s'il est illisible ou sans projection connue."""
     import geopandas as gpd
     import pyogrio
 
@@ -114,7 +121,7 @@ def read_geo(source: SourceConfig, problems: ProblemCollector) -> gpd.GeoDataFra
                 expected='la vraie projection dans la configuration, ex. crs = "EPSG:2154"',
             )
             problems.raise_if_any()
-    return gdf.to_crs(TARGET_CRS)
+    return gdf
 
 
 def _pick_layer(path: Path, problems: ProblemCollector) -> str | None:
@@ -171,13 +178,18 @@ def _columns(gdf, source: SourceConfig, defaults: dict, problems: ProblemCollect
     return cols
 
 
-def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollector) -> list:
-    """Vérifie et répare les géométries ; renvoie une GeoSeries polygonale."""
-    import shapely
+def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollector):
+    """Contrôle les géométries dans la projection du fichier, répare les invalides, puis
+    reprojette en Lambert-93 ; renvoie une GeoSeries (EPSG:2154).
 
-    geoms = list(gdf.geometry.values)
-    fixed = []
-    for i, (geom, code) in enumerate(zip(geoms, codes, strict=True)):
+    Chaque géométrie invalide du fichier est signalée (raison en français, point en
+    coordonnées du fichier) et comptée ; une géométrie devenue invalide à la
+    reprojection est réparée et signalée à part.
+    """
+    import geopandas as gpd
+
+    fixed, details, invalid = [], [], 0
+    for i, (geom, code) in enumerate(zip(gdf.geometry.values, codes, strict=True)):
         label = f"entité n° {i + 1} ({code or 'sans code'})"
         if geom is None or geom.is_empty:
             problems.add(
@@ -186,27 +198,61 @@ def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollec
                 found=code,
                 expected="un polygone ou multipolygone non vide",
             )
-            fixed.append(geom)
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.add(
                 f"{label} : géométrie non surfacique",
                 column="geometry",
                 found=geom.geom_type,
                 expected="Polygon ou MultiPolygon",
             )
-            fixed.append(geom)
-            continue
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            geom = _polygonal(shapely.make_valid(geom))
-            problems.warn(
-                f"{label} : géométrie invalide réparée automatiquement ({reason})",
-                column="geometry",
-                found=code,
-            )
+        elif not geom.is_valid:
+            invalid += 1
+            geom, detail = _repair(geom, label, code, gdf.crs, problems)
+            details += detail
         fixed.append(geom)
-    return fixed
+    if invalid > 1:  # le compte d'abord : visible même quand le détail est tronqué
+        problems.warn(
+            f"{invalid} géométrie(s) invalide(s) sur {len(gdf)} dans le fichier, contrôlées "
+            f"dans sa projection ({crs_label(gdf.crs)}) et réparées automatiquement "
+            "(détail par entité)"
+        )
+    for message, code in details:
+        problems.warn(message, column="geometry", found=code)
+    series = gpd.GeoSeries(fixed, crs=gdf.crs).to_crs(TARGET_CRS)
+    out = list(series.values)
+    for i, geom in enumerate(out):
+        if geom is not None and not geom.is_empty and not geom.is_valid:
+            out[i] = _polygonal(_make_valid(geom))
+            problems.warn(
+                f"entité n° {i + 1} ({codes[i] or 'sans code'}) : géométrie devenue invalide "
+                "à la reprojection en Lambert-93, réparée automatiquement",
+                column="geometry",
+                found=codes[i],
+            )
+    return gpd.GeoSeries(out, crs=TARGET_CRS)
+
+
+def _make_valid(geom):
+    import shapely
+
+    return shapely.make_valid(geom)
+
+
+def _repair(geom, label: str, code: str, crs, problems: ProblemCollector):
+    """Répare une géométrie invalide ; renvoie (géométrie, [(avertissement, code)])."""
+    import shapely
+
+    reason = explain_fr(shapely.is_valid_reason(geom), crs)
+    repaired = _polygonal(_make_valid(geom))
+    if repaired.is_empty or repaired.geom_type not in ("Polygon", "MultiPolygon"):
+        problems.add(
+            f"{label} : géométrie invalide sans surface après réparation ({reason})",
+            column="geometry",
+            found=code,
+            expected="un polygone d'au moins trois points distincts",
+        )
+        return geom, []
+    return repaired, [(f"{label} : géométrie invalide réparée automatiquement ({reason})", code)]
 
 
 def _polygonal(geom):
@@ -245,7 +291,7 @@ def load_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFr
 
     problems = ProblemCollector(source.label)
     gen_option = _generation_option(source, problems)
-    gdf = read_geo(source, problems)
+    gdf = read_geo_native(source, problems)
     cols = _columns(gdf, source, CONTOUR_COLUMNS, problems)
     codes = [parse_code(v) for v in gdf[cols["code"]]]
     generations = []
@@ -276,7 +322,7 @@ def load_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFr
             "source": source.name,
             "ligne": pd.array(range(1, len(gdf) + 1), dtype="Int64"),
         },
-        geometry=gpd.GeoSeries(geoms, crs=TARGET_CRS),
+        geometry=geoms,
     )
     ctx.warnings += problems.warnings
     return {"contours": frame}
@@ -287,7 +333,7 @@ def load_communes_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, 
     import geopandas as gpd
 
     problems = ProblemCollector(source.label)
-    gdf = read_geo(source, problems)
+    gdf = read_geo_native(source, problems)
     cols = _columns(gdf, source, COMMUNE_COLUMNS, problems)
     codes = [parse_code(v) for v in gdf[cols["code"]]]
     for i, code in enumerate(codes):
@@ -309,7 +355,7 @@ def load_communes_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, 
             "source": source.name,
             "ligne": pd.array(range(1, len(gdf) + 1), dtype="Int64"),
         },
-        geometry=gpd.GeoSeries(geoms, crs=TARGET_CRS),
+        geometry=geoms,
     )
     ctx.warnings += problems.warnings
     return {"communes_contours": frame}
