@@ -69,8 +69,48 @@ OPTIONS = {
 }
 
 
+# Colonnes du fichier de liens, reconnues sans casse, accents ni séparateurs (voir _compact).
+LINK_COLUMNS = {
+    "quartiers": (
+        "quartiers", "quartier", "code_qp", "codes_qp", "code_qpv", "codes_qpv", "codeqpv",
+        "code_quartier", "codes_quartiers", "code_quartiers", "qp", "qpv", "quartiers_qpv",
+        "quartier_prioritaire", "quartiers_prioritaires", "cible_qpv",
+    ),
+    "pilier": ("pilier", "piliers", "pilier_contrat", "pilier_cdv"),
+    "thematique": ("thematique", "thematiques", "theme", "themes"),
+    "referencedecision": ("referencedecision", "reference_decision", "reference", "ref_decision"),
+    "idbeneficiaire": ("idbeneficiaire", "id_beneficiaire", "siret", "siret_beneficiaire"),
+}  # fmt: skip
+
+
+def _compact(label: object) -> str:
+    """Nom de colonne comparable : sans casse, accents, espaces ni séparateurs (``Code-QP``
+    → ``codeqp``)."""
+    return "".join(ch for ch in normalise_label(label) if ch.isalnum())
+
+
+def link_columns(columns: list[str]) -> dict[str, str]:
+    """Colonnes reconnues du fichier de liens : clé (``quartiers``, ``pilier``…) → nom réel.
+
+    >>> link_columns(["Référence décision", "CODE_QP", "Pilier"])
+    {'quartiers': 'CODE_QP', 'pilier': 'Pilier', 'referencedecision': 'Référence décision'}
+    """
+    actual = {_compact(c): c for c in columns}
+    found = {}
+    for key, names in LINK_COLUMNS.items():
+        hit = next((actual[_compact(n)] for n in names if _compact(n) in actual), None)
+        if hit is not None and hit not in found.values():
+            found[key] = hit
+    return found
+
+
 def _links_file(source: SourceConfig, ctx: LoadContext) -> tuple[dict, dict, ProblemCollector]:
-    """Lit le fichier de liens : (par référence, par bénéficiaire, anomalies)."""
+    """Lit le fichier de liens : (par référence, par bénéficiaire, anomalies).
+
+    La colonne des quartiers est reconnue sous ses noms usuels (``quartiers``,
+    ``code_qp``, ``CODE_QP``, ``code_quartier``…) ; sans elle, le fichier est refusé
+    (jamais ignoré) avec les colonnes trouvées et les noms attendus.
+    """
     rel = str(source.get("fichier_liens"))
     root = ctx.config.root
     path = (root / rel).resolve()
@@ -78,12 +118,30 @@ def _links_file(source: SourceConfig, ctx: LoadContext) -> tuple[dict, dict, Pro
     if root not in path.parents or not path.exists():
         raise source.error("fichier de liens introuvable ou hors du projet", "fichier_liens", rel)
     table = read_raw_table(
-        path, problems=pb, expected=["referenceDecision", "idBeneficiaire", "quartiers"]
+        path,
+        problems=pb,
+        expected=[n for names in LINK_COLUMNS.values() for n in names],
+        display_name=Path(rel).name,
     )
-    cols = {normalise_label(c): c for c in table.frame.columns}
-    if "quartiers" not in cols and "pilier" not in cols:
-        pb.add("colonnes quartiers ou pilier absentes", expected="referenceDecision ou "
-               "idBeneficiaire, puis quartiers, pilier, thematique")  # fmt: skip
+    cols = link_columns(list(table.frame.columns))
+    found = ", ".join(map(str, table.frame.columns))
+    if "quartiers" not in cols:
+        pb.add(
+            f"colonne des quartiers introuvable dans le fichier de liens (colonnes trouvées : "
+            f"{found})",
+            expected="une colonne nommée quartiers, code_qp, CODE_QP, code_quartier, code_qpv "
+            "ou qp (casse, accents et séparateurs indifférents), qui donne les codes QPV "
+            "(ou « tous les QPV ») de chaque subvention",
+        )
+    if "referencedecision" not in cols and "idbeneficiaire" not in cols:
+        pb.add(
+            f"colonne de jointure introuvable dans le fichier de liens (colonnes trouvées : "
+            f"{found})",
+            expected="une colonne referenceDecision (ou reference_decision) ou "
+            "idBeneficiaire (ou SIRET)",
+        )
+    if pb.errors:
+        return {}, {}, pb
     by_ref: dict[str, dict] = {}
     by_id: dict[str, dict] = {}
     for pos, rec in enumerate(table.frame.to_dict("records")):
