@@ -86,15 +86,44 @@ def cross_checks(config: Config | None, tables: dict[str, pd.DataFrame]) -> list
                 "quartiers : " + _listing(unknown), severity=WARN,
             ))  # fmt: skip
     if valeurs is not None and config is not None:
-        present = set(valeurs["niveau"])
-        for ref in config.territoire.references:
-            if ref not in present:
-                problems.append(Problem(
-                    file,
-                    f"aucune valeur d'indicateur pour le territoire de référence « {ref} » "
-                    "déclaré dans [territoire] references", severity=WARN,
-                ))  # fmt: skip
+        problems += _references_without_values(file, valeurs, config.territoire.references)
     return [replace(p, file=labels.get(p.file, p.file)) for p in problems]
+
+
+def _references_without_values(file: str, valeurs, references) -> list[Problem]:
+    """Un seul avertissement pour toutes les références déclarées sans aucune valeur."""
+    references = list(dict.fromkeys(references))
+    missing = [r for r in references if r not in set(valeurs["niveau"])]
+    if not missing:
+        return []
+    named = ", ".join(missing)
+    these = "ces références" if len(missing) > 1 else "cette référence"
+    if len(missing) == len(references):
+        head = (
+            "Aucune valeur de territoire de référence n'a été fournie : aucun fichier "
+            "d'indicateurs n'a de ligne pour "
+            + (
+                f"les {len(missing)} références déclarées"
+                if len(missing) > 1
+                else "la référence déclarée"
+            )
+            + f" dans [territoire] references ({named})"
+        )
+    else:
+        head = (
+            f"aucune valeur d'indicateur pour {len(missing)} des {len(references)} territoires "
+            f"de référence déclarés dans [territoire] references : {named}"
+        )
+    head += f" ; les écarts à {these} ne peuvent pas être calculés"
+    return [
+        Problem(
+            file,
+            head,
+            expected="des lignes de ces niveaux dans un fichier d'indicateurs (colonne "
+            "NIVGEO : COM, EPCI, DEP, FR…), ou les retirer de references",
+            severity=WARN,
+        )
+    ]
 
 
 def _values_vs_territories(valeurs, terr, qpv, labels: dict) -> list[Problem]:
