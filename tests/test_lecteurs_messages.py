@@ -1,0 +1,187 @@
+"""Lecteurs et messages de l'essai régional, par la vraie CLI (``observatoire valider``,
+``carte``, ``indicateurs``) sur les fixtures faites main de ``fixtures/lecteurs_messages``
+(territoire FICTIF de Brisemer, une fixture par mode d'échec, voir ``fabriquer.py``)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from observatoire.cli import main
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "lecteurs_messages"
+
+
+@pytest.fixture
+def territory(tmp_path: Path) -> Path:
+    """Copie des fixtures (le cache s'écrit dans la copie, jamais dans le dépôt)."""
+    dest = tmp_path / "brisemer"
+    shutil.copytree(FIX, dest, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    return dest
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def valider(capsys, territory: Path, config: str) -> tuple[int, str, str]:
+    return run(capsys, "valider", "--config", str(territory / config), "--sans-cache")
+
+
+def warning_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("  - ")]
+
+
+# ------------------------------------------------------------------ classeurs XLSX
+
+
+def test_xlsx_documentation_first_sheet_reads_the_data_sheet(territory, capsys):
+    code, out, err = valider(capsys, territory, "xlsx_documentation.toml")
+    assert code == 0, err
+    assert "Valeurs : 9 (ok 9, secret 0, absent 0)" in out
+    assert "Indicateurs : 3 avec des valeurs" in out
+    assert "Avertissements (1) :" in out  # seulement l'absence de valeurs de référence
+    assert "feuille" not in out
+
+
+def test_xlsx_two_equal_data_sheets_are_refused_with_the_sheets_and_the_option(territory, capsys):
+    code, out, err = valider(capsys, territory, "xlsx_deux_feuilles.toml")
+    assert code == 2 and out == ""
+    assert "fichier revenus_deux_feuilles_2021.xlsx" in err
+    assert (
+        "2 feuilles du classeur contiennent le tableau attendu : « QPV 2020 », « QPV 2021 »" in err
+    )
+    assert "(feuilles du classeur : « Lisez-moi », « QPV 2020 », « QPV 2021 »)" in err
+    assert 'feuille = "QPV 2020" ou feuille = "QPV 2021"' in err
+    assert "absente" not in err  # plus de cascade de « colonne absente »
+    config = territory / "xlsx_deux_feuilles.toml"
+    config.write_text(config.read_text(encoding="utf-8") + 'feuille = "QPV 2021"\n', "utf-8")
+    code, out, err = valider(capsys, territory, "xlsx_deux_feuilles.toml")
+    assert code == 0, err
+
+
+def test_xlsx_missing_column_names_the_sheet_read_and_lists_the_sheets(territory, capsys):
+    code, out, err = valider(capsys, territory, "xlsx_colonne_renommee.toml")
+    assert code == 2
+    errors = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert len(errors) == 2, err
+    assert "colonne configurée (indicateurs.TP60) absente du fichier (feuille « Données »)" in err
+    assert "TP60_2021" in errors[0]  # les colonnes de la feuille lue
+    assert (
+        "colonnes cherchées sur la feuille « Données » ; le classeur contient 2 feuille(s) : "
+        "« Notes », « Données »" in errors[1]
+    )
+    assert "les noms de colonnes de la feuille « Données » dans la configuration" in errors[1]
+
+
+def test_xlsx_declared_sheet_without_a_column_points_to_the_sheet_that_has_it(territory, capsys):
+    code, _out, err = valider(capsys, territory, "xlsx_par_annee.toml")
+    assert code == 2
+    assert "colonne configurée (indicateurs.MED_UC) absente du fichier (feuille « 2020 »)" in err
+    assert "le classeur contient 3 feuille(s) : « Notes », « 2020 », « 2021 »" in err
+    assert 'feuille = "2021" dans la configuration (les colonnes y figurent)' in err
+
+
+# ------------------------------------------------------------------ contours
+
+
+def test_invalid_geometries_checked_in_the_file_crs_in_french_with_degrees(territory, capsys):
+    code, out, err = valider(capsys, territory, "contours_wgs84.toml")
+    assert code == 0, err
+    lines = [w for w in warning_lines(out) if "contours_invalides_wgs84.geojson" in w]
+    assert "2 géométrie(s) invalide(s) sur 3 dans le fichier" in lines[0]
+    assert "(WGS 84, EPSG:4326)" in lines[0]
+    bowtie = next(w for w in lines if "entité n° 2 (QN00302A)" in w)
+    assert "géométrie invalide réparée automatiquement (auto-intersection (le contour se " in bowtie
+    assert "au point de longitude -22,448°, latitude 45,522°" in bowtie
+    # invalide en degrés, valide une fois reprojetée : signalée quand même
+    notch = next(w for w in lines if "entité n° 3 (QN00303A)" in w)
+    assert "auto-intersection d'un anneau" in notch
+    assert "au point de longitude -22,295°, latitude 45,408°" in notch
+    assert not any("entité n° 1 " in w for w in lines)
+    text = "\n".join(lines)
+    assert "Self-intersection" not in text and "Ring" not in text
+    assert not re.search(r"\d{6,}", text)  # aucune coordonnée Lambert-93 pour ce fichier
+
+
+def test_invalid_geometries_of_a_lambert93_file_are_quoted_in_metres(territory, capsys):
+    code, out, err = valider(capsys, territory, "contours_l93.toml")
+    assert code == 0, err
+    lines = [w for w in warning_lines(out) if "contours_invalides_l93.geojson" in w]
+    assert "2 géométrie(s) invalide(s) sur 3" in lines[0] and "Lambert-93, EPSG:2154" in lines[0]
+    assert (
+        "entité n° 1 (QN00301A) : géométrie invalide réparée automatiquement (trou situé hors "
+        "du contour extérieur au point x = -1239000 m, y = 6801000 m" in lines[1]
+    )
+    assert "entité n° 2 (QN00302A)" in lines[2] and "parties imbriquées" in lines[2]
+    assert "longitude" not in "\n".join(lines)
+
+
+def test_contour_without_area_is_refused(territory, capsys):
+    code, out, err = valider(capsys, territory, "contours_sans_surface.toml")
+    assert code == 2 and out == ""
+    assert (
+        "fichier contours_sans_surface.geojson, colonne « geometry » — entité n° 2 (QN00303A) : "
+        "géométrie invalide sans surface après réparation (trop peu de points" in err
+    )
+    assert "longitude -22,3°, latitude 45,4°" in err
+    assert not (territory / ".cache").exists()  # rien d'écrit
+
+
+# ------------------------------------------------------------------ fichier de liens SCDL
+
+
+@pytest.mark.parametrize(
+    "header", ["CODE_QP", "code_qp", "Code quartier", "code-quartier", "codeqpv", "QP", "Code QPV"]
+)
+def test_links_file_code_column_is_recognised_under_usual_names(territory, capsys, header):
+    liens = territory / "liens_code_qp.csv"
+    liens.write_text(liens.read_text("utf-8").replace("CODE_QP", header, 1), "utf-8")
+    code, out, err = valider(capsys, territory, "liens_code_qp.toml")
+    assert code == 0, err
+    assert "non reliée" not in out  # les deux subventions sont reliées à leur quartier
+    assert "cibles" in out and "actions" in out
+
+
+def test_links_file_without_code_column_is_refused_never_ignored(territory, capsys):
+    code, out, err = valider(capsys, territory, "liens_sans_quartier.toml")
+    assert code == 2 and out == ""
+    assert "fichier liens_sans_quartier.csv" in err
+    assert "colonne des quartiers introuvable dans le fichier de liens" in err
+    assert "colonnes trouvées : referenceDecision, secteur, pilier" in err
+    assert "quartiers, code_qp, CODE_QP, code_quartier" in err
+
+
+# ------------------------------------------------------------------ valider
+
+
+def test_reference_values_missing_is_one_summary_warning(territory, capsys):
+    code, out, err = valider(capsys, territory, "carte.toml")
+    assert code == 0, err
+    refs = [w for w in warning_lines(out) if "référence" in w]
+    assert len(refs) == 1, refs
+    assert "Aucune valeur de territoire de référence n'a été fournie" in refs[0]
+    assert "les 5 références déclarées dans [territoire] references" in refs[0]
+    assert "(commune, epci, departement, france, ensemble_qpv)" in refs[0]
+    assert "Avertissements (1) :" in out
+
+
+def test_some_references_missing_is_one_warning_naming_them(territory, capsys):
+    csv = territory / "indicateurs_2021.csv"
+    csv.write_text(csv.read_text("utf-8") + "00301;Brisemer;30,1;16500;21000\n", "utf-8")
+    config = territory / "carte.toml"
+    text = config.read_text("utf-8").replace('niveau = "qpv"\n', "")
+    config.write_text(text, "utf-8")  # niveau déduit du code : QPV ou commune
+    code, out, err = valider(capsys, territory, "carte.toml")
+    assert code == 0, err
+    refs = [w for w in warning_lines(out) if "référence" in w]
+    assert len(refs) == 1, refs
+    assert (
+        "aucune valeur d'indicateur pour 4 des 5 territoires de référence déclarés dans "
+        "[territoire] references : epci, departement, france, ensemble_qpv" in refs[0]
+    )
