@@ -251,6 +251,20 @@ def load_config(path: str | Path) -> Config:
                 continue
         options = {k: v for k, v in spec.items() if k not in ("type", "fichier")}
         sources[name] = SourceConfig(name, stype, file_path, options, shown)
+    rapports = raw.get("rapports", {}) if isinstance(raw.get("rapports"), dict) else {}
+    if "modele_diaporama" in rapports:  # gabarit PPTX de la collectivité (exports)
+        rel = rapports["modele_diaporama"]
+        where = "[rapports] modele_diaporama"
+        template = (root / rel).resolve() if isinstance(rel, str) and "\x00" not in rel else None
+        if template is None or not rel.lower().endswith(".pptx"):
+            bad(where, "un fichier .pptx est attendu", rel, 'modele_diaporama = "charte.pptx"')
+        elif not inside(template):
+            expected = (
+                f"un chemin relatif sous {root} (ou déclaré dans [projet] dossiers_autorises)"
+            )
+            bad(where, "chemin hors du dossier du projet", rel, expected)
+        elif not template.is_file():
+            bad(where, "fichier introuvable", rel)
     catalogue = raw.get("catalogue", {}) if isinstance(raw.get("catalogue"), dict) else {}
     cache_cfg = raw.get("cache", {}) if isinstance(raw.get("cache"), dict) else {}
     sortie_cfg = raw.get("sortie", {}) if isinstance(raw.get("sortie"), dict) else {}

@@ -16,6 +16,8 @@ Exemple ::
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import io
 import math
 import re
@@ -29,6 +31,18 @@ _NUMERIC = re.compile(
     r"^([<−+\-]?\s?[\d\s\u00a0,]+.*|n\.d\.|masqué|secret statistique|donnée non disponible)$"
 )
 DPI = 144  # net sur écran haute densité et vidéoprojecteur, léger dans le PDF
+_KEEP_FIGURES = contextvars.ContextVar("observatoire_keep_figures", default=False)
+
+
+@contextlib.contextmanager
+def figures_gardees():
+    """Les blocs ``figure`` créés dans ce bloc gardent la figure matplotlib
+    (``data["figure"]``) au lieu de son SVG : les exports (PPTX, PNG) la dessinent eux-mêmes."""
+    token = _KEEP_FIGURES.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_FIGURES.reset(token)
 
 
 class Block:
@@ -149,7 +163,7 @@ def figure(
         raise ValueError("une figure doit avoir un texte alternatif (RGAA)")
     data = {
         "type": "figure",
-        "image": _figure_svg(fig),
+        **({"figure": fig} if _KEEP_FIGURES.get() else {"image": _figure_svg(fig)}),
         "format": "svg+xml",
         "alt": str(alt),
         "legende": str(legende),
