@@ -1,0 +1,128 @@
+"""``observatoire exporter figures`` : les figures des diaporamas, seules, en PNG et SVG.
+
+Les mêmes figures que le diaporama (mêmes fonctions de dessin), en PNG 300 dpi (texte
+alternatif dans les métadonnées) et en SVG, pour les coller dans un document. Noms
+stables et lisibles : ``<NN>-<diapositive>-<titre de la figure>``. Un fichier
+``figures.csv`` (« ; », UTF-8 avec BOM) liste chaque figure : fichiers, diapositive,
+titre, alternative textuelle, source.
+
+Fichiers (sous ``--sortie``, défaut ``<[sortie] dossier>/exports``) ::
+
+    figures/territoire/01-quartiers-taux-de-pauvrete-dans-les-quartiers-2021.png
+    figures/QN00001A/08-carte-taux-de-pauvrete-2021.svg
+    figures/QN00001A/figures.csv
+
+Exemple (API) ::
+
+    from observatoire.exports.figures import exporter_figures
+    exporter_figures("data/demo/observatoire.toml", quartier="QN00001A")
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+from observatoire.atomic import write_atomic
+from observatoire.exports import common
+from observatoire.exports.diaporama import Units, add_target_options, safe, shown
+
+FOLDER = "figures"
+LISTING = "figures.csv"
+DPI = 300
+COLUMNS = ["fichier_png", "fichier_svg", "diapositive", "titre", "alternative", "source"]
+
+
+def register(parser: Any) -> None:
+    """Options de ``observatoire exporter figures`` (``--config`` et ``--sortie`` déjà là)."""
+    parser.description = (
+        "Exporte les figures des diaporamas, seules, en PNG 300 dpi et en SVG, avec un "
+        "fichier figures.csv (titre, alternative textuelle, source de chaque figure) : sans "
+        "option, celles du territoire ; --quartier CODE, celles d'un quartier ; --tous, le "
+        "territoire et chaque quartier. Seules les figures dont les entrées ont changé sont "
+        "refaites."
+    )
+    add_target_options(parser, "figures")
+
+
+def run(args: Any) -> int:
+    """Exécute la sous-commande (code 2, rien d'écrit, si l'entrée est invalide)."""
+    exporter_figures(
+        args.config,
+        quartier=args.quartier,
+        tous=args.tous,
+        sortie=args.sortie,
+        force=getattr(args, "force", False),
+    )
+    return 0
+
+
+def folder(out: Path, unit: str) -> Path:
+    return out / FOLDER / safe(unit)
+
+
+def listing_text(rows: list[list[str]]) -> str:
+    """Contenu de ``figures.csv`` (« ; », guillemets si besoin, BOM pour Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_neutral(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _neutral(text: str) -> str:
+    """Une cellule qui commencerait par ``= + - @`` (formule dans un tableur) est neutralisée."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_figures(deck: Any, target: Path) -> list[Path]:
+    """Écrit les figures du diaporama ``deck`` dans ``target`` (+ ``figures.csv``)."""
+    from observatoire.views.charts import save_figure
+
+    written, rows = [], []
+    titles = {id(v): s.titre for s in deck.slides for v in s.visuels}
+    for visual in deck.visuals():
+        png, svg = target / f"{visual.nom}.png", target / f"{visual.nom}.svg"
+        save_figure(visual.figure, png, "png", dpi=DPI)
+        save_figure(visual.figure, svg, "svg")
+        written += [png, svg]
+        rows.append([png.name, svg.name, titles[id(visual)], visual.titre, visual.alt,
+                     f"Source : {visual.source}"])  # fmt: skip
+    keep = {p.name for p in written} | {LISTING}
+    for old in target.glob("*"):  # figures d'une version précédente des données
+        if old.is_file() and old.suffix in (".png", ".svg") and old.name not in keep:
+            old.unlink()
+    listing = target / LISTING
+    write_atomic(listing, listing_text(rows))
+    return [*written, listing]
+
+
+def exporter_figures(
+    source: Any,
+    quartier: str | None = None,
+    tous: bool = False,
+    sortie: str | Path | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """Écrit les figures demandées (les laisse si elles sont à jour) ; renvoie les fichiers écrits.
+
+    ``ConfigError`` (code 2) pour un quartier inconnu : rien n'est écrit.
+    """
+    units = Units(source, quartier, tous, sortie)
+    written: list[Path] = []
+    for unit, key, fp, marker in units.stale(
+        "figures", DPI, lambda u: folder(units.out, u) / LISTING, force
+    ):
+        deck = units.deck(unit)
+        files = write_figures(deck, marker.parent)
+        common.record(units.out, key, fp, files, units.config)
+        n = len(deck.visuals())
+        print(
+            f"Figures écrites : {shown(marker.parent)} ({n} figures, PNG et SVG)", file=sys.stdout
+        )
+        written += files
+    return written
