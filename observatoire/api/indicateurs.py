@@ -23,6 +23,11 @@ from observatoire.analysis import aggregates, evolution, gaps, inequality, ranks
 from observatoire.api.indicateurs_figures import PYRAMID_BANDS, FiguresMixin  # noqa: F401
 from observatoire.errors import ConfigError
 
+POSITION_AGGREGATE = (
+    "methode", "n_inclus", "n_territoires", "exclus_secret", "exclus_absent",
+    "exclus_sans_poids", "population_exclue", "part_population_exclue",
+)  # fmt: skip
+
 
 class IndicatorsAPI(FiguresMixin):
     """Accès aux analyses des indicateurs d'un :class:`~observatoire.territory.Observatoire`
@@ -266,6 +271,65 @@ class IndicatorsAPI(FiguresMixin):
         if quartier is not None:
             r = r[r["code"] == self.verifier_quartier(quartier)]
         return r.reset_index(drop=True)
+
+    @cached_property
+    def _rank_table(self) -> pd.DataFrame:
+        """Rangs de tous les quartiers du territoire, tous indicateurs et millésimes (une fois)."""
+        return ranks.ranks(
+            self.obs.valeurs, self.obs.catalogue, self.codes, None, None, self.obs.territoires
+        )
+
+    @cached_property
+    def _rank_positions(self) -> dict[str, np.ndarray]:
+        return self._rank_table.groupby("code", sort=False).indices
+
+    @cached_property
+    def _medians(self) -> pd.Series:
+        """Médiane des valeurs publiées (``ok``) des quartiers, par indicateur × millésime."""
+        r = self._rank_table
+        return r[r["statut"] == "ok"].groupby(["indicateur", "annee"])["valeur"].median()
+
+    @cached_property
+    def _aggregate_index(self) -> aggregates.AggregateIndex:
+        return aggregates.AggregateIndex(self.values_of(self.codes), self.obs.catalogue)
+
+    def position(
+        self, quartier: str, annee: int | None = None, indicateurs: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Position du quartier parmi ceux du territoire, sans territoire de référence.
+
+        Une ligne par indicateur, au dernier millésime du quartier (au plus tard ``annee``) :
+        valeur et statut, rang (1 = le plus défavorable, voir :meth:`rangs`) parmi
+        ``n_classes`` quartiers classés sur ``n_quartiers``, médiane des quartiers, et
+        agrégat pondéré de l'ensemble des quartiers (:meth:`agregat` : ``agregat``,
+        ``methode``, ``n_inclus``, ``exclus_secret``, ``exclus_absent``,
+        ``exclus_sans_poids``, ``population_exclue``, ``part_population_exclue``).
+
+        >>> obs.indicateurs.position("QN00001A", 2021).loc[0, ["rang", "n_classes"]]  # doctest: +SKIP
+        """
+        code = self.verifier_quartier(quartier)
+        positions = self._rank_positions.get(code)
+        r = self._rank_table
+        r = r.iloc[:0] if positions is None else r.take(positions)
+        if indicateurs is not None:
+            r = r[r["indicateur"].isin(list(indicateurs))]
+        if annee is not None:
+            r = r[r["annee"] <= annee]
+        r = r.sort_values("annee").drop_duplicates("indicateur", keep="last")
+        keys = list(zip(r["indicateur"], r["annee"], strict=True))
+        medians = self._medians
+        records = []
+        for ind, year in keys:
+            agg = self._aggregate_index.aggregate(self.codes, ind, int(year), note=False)
+            records.append({
+                "mediane": medians.get((ind, year), np.nan), "agregat": agg["valeur"],
+                **{k: agg[k] for k in POSITION_AGGREGATE},
+            })  # fmt: skip
+        extra = pd.DataFrame.from_records(
+            records, columns=["mediane", "agregat", *POSITION_AGGREGATE], index=r.index
+        )
+        out = pd.concat([r, extra], axis=1).assign(n_quartiers=len(self.codes))
+        return out.sort_values("indicateur").reset_index(drop=True)
 
     def serie(self, quartier: str, indicateur: str) -> pd.DataFrame:
         """Série d'un quartier, millésimes de l'autre génération marqués (``traverse_geographie``)."""

@@ -97,3 +97,67 @@ def evolution_sentence(row: pd.Series, libelle: str, unite: str | None) -> str:
     else:
         change = f"soit {'+' if diff > 0 else ''}{format_value(diff, unite)}"
     return f"{libelle} : de {start} ({row['annee_debut']}) à {end} ({row['annee_fin']}), {change}."
+
+
+def ordinal(n: int) -> str:
+    """Ordinal français abrégé : 1 → « 1er », 2 → « 2e »."""
+    return "1er" if int(n) == 1 else f"{int(n)}e"
+
+
+FEMININE = {"part", "population", "proportion", "densité", "médiane", "moyenne", "superficie",
+            "surface", "durée", "taille", "variation", "évolution", "dépense", "capacité"}  # fmt: skip
+_INVARIABLE = {"taux", "prix", "poids", "temps", "cas"}  # singuliers en -s/-x
+_ASPIRATED = {"hauteur", "handicap", "hausse", "halte"}  # pas d'élision
+
+
+def with_article(libelle: str) -> str:
+    """Libellé précédé de son article : « le taux de pauvreté », « la part des femmes »,
+    « l'indice de jeunesse », « les demandeurs d'emploi » (minuscule initiale sauf sigle).
+
+    >>> with_article("Taux de pauvreté")
+    'le taux de pauvreté'
+    >>> with_article("Indice de jeunesse")
+    "l'indice de jeunesse"
+    """
+    text = str(libelle).strip()
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].islower():
+        text = text[:1].lower() + text[1:]
+    word = first.lower()
+    if word.endswith(("s", "x")) and word not in _INVARIABLE:
+        return f"les {text}"
+    if word[:1] in VOWELS or (word[:1] == "h" and word not in _ASPIRATED):
+        return f"l'{text}"
+    return f"{'la' if word in FEMININE else 'le'} {text}"
+
+
+def rank_phrase(rang: int, n: int, libelle: str, ex_aequo: bool = False) -> str:
+    """« 1er sur 105 pour le taux de pauvreté » (« 2e ex aequo sur 12 pour … »)."""
+    tie = " ex aequo" if ex_aequo else ""
+    return f"{ordinal(rang)}{tie} sur {int(n)} pour {with_article(libelle)}"
+
+
+def exclusion_phrase(row: object) -> str:
+    """« 1 quartier sous secret statistique exclu, soit 1 210 habitants (10,4 % de la
+    population des quartiers) laissés de côté » (ligne de ``obs.indicateurs.position``)."""
+    from observatoire.views.format import format_percent
+
+    parts = []
+    for key, label in (("exclus_secret", "sous secret statistique"),
+                       ("exclus_absent", "sans donnée"),
+                       ("exclus_sans_poids", "sans population connue")):  # fmt: skip
+        count = int(getattr(row, key) or 0)
+        if count:
+            parts.append(f"{count} quartier{'s' if count > 1 else ''} {label}")
+    if not parts:
+        return ""
+    total = sum(int(getattr(row, k) or 0) for k in ("exclus_secret", "exclus_absent",
+                                                     "exclus_sans_poids"))  # fmt: skip
+    text = f"{enumeration(parts)} exclu{'s' if total > 1 else ''}"
+    pop, share = row.population_exclue, row.part_population_exclue
+    if pop == pop and pop is not None and pop > 0:
+        text += f", soit {format_number(pop)} habitants"
+        if share == share and share is not None:
+            text += f" ({format_percent(share)} de la population des quartiers)"
+        text += " laissés de côté"
+    return text

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -129,8 +130,13 @@ def gap_chart(
 
     ``rows`` : colonnes ``territoire``, ``valeur``, ``statut`` ; la première ligne est
     le quartier (couleur vermillon, sans motif), les références suivent (bleu, motifs).
+    Une référence sans aucune valeur fournie (statut ``absent``) n'a pas de barre : elle
+    est nommée sous le graphique (une valeur secrète reste à sa place, en toutes lettres).
     """
     rows = rows.reset_index(drop=True)
+    missing = rows.index.to_series().gt(0) & rows["statut"].eq("absent")
+    unknown = [str(t) for t in rows.loc[missing, "territoire"]]
+    rows = rows[~missing].reset_index(drop=True)
     fig = new_figure(8, 0.55 * len(rows) + 1.6)
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
@@ -154,10 +160,12 @@ def gap_chart(
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     src = source_line(source, annee, fictif)
+    notes = [f"Aucune valeur fournie pour : {', '.join(unknown)}."] if unknown else []
     alt = (
-        f"Diagramme en barres horizontales « {titre} » ({annee}) : {_describe(rows, unite)}. {src}."
+        f"Diagramme en barres horizontales « {titre} » ({annee}) : {_describe(rows, unite)}. "
+        + " ".join([*notes, f"{src}."])
     )
-    return _finish(fig, titre, src, alt)
+    return _finish(fig, titre, src, alt, notes=notes)
 
 
 def evolution_chart(
@@ -179,7 +187,11 @@ def evolution_chart(
     ax = fig.add_subplot()
     crossing = "traverse_geographie" in lines and lines["traverse_geographie"].fillna(False).any()
     descriptions = []
-    for i, (name, part) in enumerate(lines.groupby("territoire", sort=False)):
+    plotted = lines[lines["statut"].eq("ok") & lines["valeur"].notna()]
+    with_points = set(plotted["territoire"])
+    groups = [(n, p) for n, p in lines.groupby("territoire", sort=False) if n in with_points]
+    empty = [str(n) for n in lines["territoire"].unique() if n not in with_points]
+    for i, (name, part) in enumerate(groups):  # une série sans point n'est ni tracée ni légendée
         part = part.sort_values("annee")
         okp = part[part["statut"].eq("ok") & part["valeur"].notna()]
         color, marker = OKABE_ITO[i % 8], MARKERS[i % len(MARKERS)]
@@ -207,13 +219,13 @@ def evolution_chart(
             for r in part.itertuples(index=False)
         )
         descriptions.append(f"{name} ({points})")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: str(int(x))))
+    _year_axis(ax, sorted({int(y) for y in plotted["annee"]}))
     ax.yaxis.set_major_formatter(_axis_formatter(unite))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.legend(frameon=False, fontsize=8, loc="best")
-    years = sorted(lines["annee"].unique())
+    if groups:
+        ax.legend(frameon=False, fontsize=8, loc="best")
+    years = sorted({int(y) for y in plotted["annee"]})
     span = (f"{years[0]} à {years[-1]}" if len(years) > 1 else years[0]) if years else None
     src = source_line(source, span, fictif)
     extra = []
@@ -222,10 +234,24 @@ def evolution_chart(
             "Marqueurs creux et pointillés : millésimes de la géographie prioritaire 2015 "
             "(quartier déclaré identique), territoire d'une autre génération."
         )
+    if empty:
+        extra.append(f"Aucune valeur publiée pour : {', '.join(empty)}.")
     if note:
         extra.append(note)
     alt = f"Graphique en courbes « {titre} » : {' ; '.join(descriptions)}. {' '.join(extra)} {src}."
     return _finish(fig, titre, src, alt.replace("  ", " "), notes=extra)
+
+
+def _year_axis(ax: Axes, years: list[int]) -> None:
+    """Axe des millésimes borné aux données : une graduation par millésime tracé (au plus
+    une dizaine), marge d'un demi-millésime (et place à droite pour l'étiquette finale)."""
+    if not years:
+        ax.set_xticks([])
+        return
+    lo, hi = years[0], years[-1]
+    ticks = years if len(years) <= 12 else list(range(lo, hi + 1, max(1, (hi - lo) // 10)))
+    ax.set_xticks(ticks, [str(y) for y in ticks])
+    ax.set_xlim(lo - 0.5, hi + max(0.8, (hi - lo) * 0.12))
 
 
 def age_pyramid(
@@ -337,13 +363,14 @@ def distribution_chart(
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # étiquettes en euros lisibles
     ax.xaxis.set_major_formatter(_axis_formatter(unite))
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Patch(facecolor=NEUTRAL, label="Quartiers")]
+    handles = [Patch(facecolor=NEUTRAL, label="Quartiers")] if (~is_sel).any() else []
     if is_sel.any():
         handles.insert(0, Patch(facecolor=HIGHLIGHT, hatch="///", label="Quartier sélectionné"))
     # Légende sous l'axe des valeurs (jamais sur les barres ni sur leurs étiquettes).
     below = ax.transAxes + ScaledTranslation(0, -24 / 72, fig.dpi_scale_trans)
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper right", ncols=2,
-              bbox_to_anchor=(1.0, 0.0), bbox_transform=below)  # fmt: skip
+    if handles:  # une entrée de légende n'existe que pour des barres tracées
+        ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper right", ncols=2,
+                  bbox_to_anchor=(1.0, 0.0), bbox_transform=below)  # fmt: skip
     src = source_line(source, annee, fictif)
     notes = []
     if len(missing):
@@ -355,7 +382,8 @@ def distribution_chart(
         rank_desc = len(shown) - int(np.flatnonzero(is_sel)[0])
         sel_txt = (
             f" Quartier sélectionné : {r['nom']}, {format_value(r['valeur'], unite)}, "
-            f"{rank_desc}e valeur la plus élevée sur {len(shown)}."
+            f"{'1re' if rank_desc == 1 else f'{rank_desc}e'} valeur la plus élevée sur "
+            f"{len(shown)}."
         )
     alt = (
         f"Diagramme en barres « {titre} » ({annee}), quartiers du plus bas au plus élevé : "

@@ -1,12 +1,13 @@
 """Sections indicateurs du tableau de bord d'un quartier (``dashboard_quartier.ipynb``).
 
-Portrait, écarts aux références, évolution, carte, sources. Chaque fonction renvoie
+Portrait, position parmi les quartiers, écarts aux références, évolution, sources. Chaque fonction renvoie
 une liste de blocs ; une section sans données renvoie une phrase.
 
 Exemple ::
 
     q = contexte(obs, "QN00001A", None)      # millésime le plus récent
     show(portrait(obs, q))
+    show(position(obs, q))                   # rang, médiane, ensemble des quartiers
     show(ecarts(obs, q))
 """
 
@@ -33,6 +34,11 @@ from observatoire.publish.sections.evolution import (  # noqa: F401 — tableau.
     evolution,
 )
 from observatoire.publish.sections.groupe import comparaison
+from observatoire.publish.sections.position import (  # noqa: F401 — tableau.position (notebook)
+    has_references,
+    position,
+    territory_has_references,
+)
 from observatoire.views.format import format_points, format_value
 
 KEY_INDICATORS = (
@@ -44,9 +50,16 @@ KEY_INDICATORS = (
     "part_logements_sociaux",
 )
 GAP_REFERENCES = ("commune", "epci", "departement", "france", "ensemble_qpv")
+NO_REFERENCES = (
+    "Aucune valeur de territoire de référence n'a été fournie (commune, intercommunalité, "
+    "département, France, ensemble des quartiers prioritaires) : les écarts ne sont pas "
+    "calculables. Le quartier est situé parmi les quartiers du territoire dans le portrait "
+    "(rang, médiane des quartiers, ensemble des quartiers)."
+)
 SYNTHESE_REFERENCES = ("commune", "france")  # références par défaut de ``synthese``
 SHARED_INDEXES = ("_gap_positions", "_code_positions", "_by_indicator", "_years", "_names",
-                  "_known_quartiers")  # fmt: skip
+                  "_known_quartiers", "_rank_positions", "_medians",
+                  "_aggregate_index")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -243,15 +256,21 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
     from observatoire.analysis.gaps import REFERENCE_LABELS
 
     mine = _my_gaps(obs, q)
-    if mine.empty:
-        return absent("Aucun écart aux territoires de référence n'est calculable pour ce quartier.")
+    if not territory_has_references(obs):
+        return absent(NO_REFERENCES)
+    if mine.empty or not has_references(obs, q):
+        return absent(
+            "Aucune valeur de ses territoires de référence n'est disponible pour ce quartier : "
+            "les écarts ne sont pas calculables ; le quartier est situé parmi les quartiers du "
+            "territoire dans le portrait (rang, médiane, ensemble des quartiers)."
+        )
     cat = catalogue_index(obs)
     out: Blocks = []
     syn = _synthese(obs, q)
     chosen = list(syn["indicateur"].head(n_graphiques)) if syn is not None else []
     for ind in chosen:
-        years = mine.loc[mine["indicateur"] == ind, "annee"]
-        if years.empty:
+        years = mine.loc[(mine["indicateur"] == ind) & (mine["statut"] == "ok"), "annee"]
+        if years.empty:  # valeur du quartier secrète : le tableau le dit, pas de barre vide
             continue
         fig = obs.indicateurs.figure_ecarts(q.code, ind, int(years.max()))
         src = credits.figure_source(obs, ind, int(years.max()))
@@ -262,6 +281,9 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
         out.append(_distribution(obs, q, ind, annee))
     latest = mine[mine["annee"] == mine.groupby("indicateur")["annee"].transform("max")]
     latest = latest[latest["unite"] != "nombre"]
+    filled = set(latest.loc[latest["reference_statut"] == "ok", "reference"])
+    empty = [r for r in dict.fromkeys(latest["reference"]) if r not in filled]
+    latest = latest[latest["reference"].isin(filled)]  # une colonne sans valeur disparaît
     refs = list(dict.fromkeys(latest["reference"]))
     records = []
     order = {ind: i for i, ind in enumerate(cat.index)}  # ordre du catalogue (par thème)
@@ -298,6 +320,15 @@ def ecarts(obs: Any, q: Quartier, n_graphiques: int = 2) -> Blocks:
             display=False,
         )
     )
+    if empty:
+        names = narrative.enumeration([REFERENCE_LABELS.get(r, r) for r in empty])
+        out.append(
+            blocks.texte(
+                f"Aucune valeur n'a été fournie pour ces territoires de référence du quartier : "
+                f"{names} (colonnes omises).",
+                display=False,
+            )
+        )
     return out
 
 
@@ -313,6 +344,8 @@ def _distribution(obs: Any, q: Quartier, indicateur: str, annee: int) -> blocks.
     base = table[table["code"].isin(groupe.codes)][["code", "nom"]]
     data = base.merge(rows[["code", "valeur", "statut"]], on="code", how="left")
     data["statut"] = data["statut"].fillna("absent")
+    if not (data["statut"] == "ok").any():
+        return None  # aucune valeur publiée à comparer : pas de graphique vide
     t = obs.indicateurs.ecarts(q.code)
     t = t[(t["indicateur"] == indicateur) & (t["annee"] == annee)]
     refs = {
