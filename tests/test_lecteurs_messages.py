@@ -185,3 +185,65 @@ def test_some_references_missing_is_one_warning_naming_them(territory, capsys):
         "aucune valeur d'indicateur pour 4 des 5 territoires de référence déclarés dans "
         "[territoire] references : epci, departement, france, ensemble_qpv" in refs[0]
     )
+
+
+# ------------------------------------------------------------------ identifiants d'indicateurs
+
+
+def test_carte_accepts_the_source_column_name_with_a_note(territory, capsys, monkeypatch):
+    monkeypatch.chdir(territory)
+    code, out, err = run(capsys, "carte", "tp60", "--config", "carte.toml", "--format", "svg")
+    assert code == 0, err
+    assert "Note : tp60 → taux_pauvrete (colonne TP60 du fichier indicateurs_2021.csv)" in err
+    assert "Carte écrite : carte_taux_pauvrete_2021.svg (Données fictives)" in out
+    svg = (territory / "carte_taux_pauvrete_2021.svg").read_text("utf-8")
+    assert "Taux de pauvreté" in svg
+
+
+def test_carte_unknown_name_suggests_the_identifier(territory, capsys, monkeypatch):
+    monkeypatch.chdir(territory)
+    code, out, err = run(capsys, "carte", "tpx60", "--config", "carte.toml")
+    assert code == 2 and out == ""
+    assert "Indicateur inconnu : « tpx60 »." in err
+    assert (
+        "Identifiants proches : taux_pauvrete (Taux de pauvreté ; colonne TP60 du fichier "
+        "indicateurs_2021.csv)" in err
+    )
+    assert not list(territory.glob("carte_*"))
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("TP60", "colonne TP60 du fichier indicateurs_2021.csv"),
+        ("Taux de pauvreté", "libellé du catalogue"),
+        ("TAUX-PAUVRETE", "identifiant du catalogue"),
+    ],
+)
+def test_indicateurs_shows_one_indicator_by_any_of_its_names(territory, capsys, name, how):
+    code, out, err = run(capsys, "indicateurs", name, "--config", str(territory / "carte.toml"))
+    assert code == 0, err
+    assert f"Note : {name} → taux_pauvrete ({how})" in err
+    lines = out.splitlines()
+    assert lines[0] == "identifiant : taux_pauvrete"
+    assert "libellé : Taux de pauvreté" in lines
+    assert "polarité : élevé = défavorable" in lines
+    assert "noms dans les fichiers : TP60 (indicateurs_2021.csv)" in lines
+    assert "None" not in out and "nan" not in out
+
+
+def test_indicateurs_ambiguous_column_name_is_refused(territory, capsys):
+    config = territory / "carte.toml"
+    config.write_text(
+        config.read_text("utf-8") + '\n[sources.emploi]\ntype = "indicateurs"\n'
+        'fichier = "revenus_documentation_2021.xlsx"\nannee = 2021\n'
+        'indicateurs = { TP60 = "taux_emploi" }\n',
+        "utf-8",
+    )
+    code, out, err = run(capsys, "indicateurs", "tp60", "--config", str(config))
+    assert code == 2 and out == ""
+    assert (
+        "Ce nom désigne plusieurs indicateurs : taux_pauvrete (colonne TP60 du fichier "
+        "indicateurs_2021.csv), taux_emploi (colonne TP60 du fichier "
+        "revenus_documentation_2021.xlsx) ; donnez l'identifiant." in err
+    )

@@ -4,6 +4,9 @@ Exemple ::
 
     observatoire carte taux_pauvrete --config data/demo/observatoire.toml \\
         --format html --sortie carte.html
+
+L'indicateur peut aussi être donné par le nom de sa colonne dans le fichier source
+(``observatoire carte tp60`` → note « tp60 → taux_pauvrete … » sur la sortie d'erreur).
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ def register(sub) -> None:
         ),
     )
     p.add_argument(
-        "indicateur", metavar="INDICATEUR", help="identifiant du catalogue (ex. taux_pauvrete)"
+        "indicateur",
+        metavar="INDICATEUR",
+        help="identifiant du catalogue (ex. taux_pauvrete), ou nom de la colonne du fichier "
+        "source (ex. TP60) ou libellé ; un nom inconnu donne les identifiants proches",
     )
     p.add_argument("--annee", type=int, metavar="A", help="millésime (défaut : le plus récent)")
     p.add_argument(
@@ -61,6 +67,7 @@ def register(sub) -> None:
 def run(args) -> int:
     import observatoire
     from observatoire.errors import ConfigError
+    from observatoire.indicator_ids import resolve_indicator
 
     if not 2 <= args.classes <= 9:
         raise ConfigError(
@@ -72,23 +79,25 @@ def run(args) -> int:
     fmt = fmt or "png"
     obs = observatoire.open(args.config)
     api = obs.indicateurs
-    api.verifier_indicateur(args.indicateur)
+    found = resolve_indicator(obs.catalogue, obs.config, args.indicateur)
+    if found.note:
+        print(f"Note : {found.note}", file=sys.stderr)
+    ident = found.ident
+    api.verifier_indicateur(ident)
     if args.surligner:
         api.verifier_quartier(args.surligner)
-    annee = api.annee_valide(args.indicateur, args.annee)
-    sortie = Path(args.sortie or f"carte_{args.indicateur}_{annee}.{fmt}")
+    annee = api.annee_valide(ident, args.annee)
+    sortie = Path(args.sortie or f"carte_{ident}_{annee}.{fmt}")
     try:
         if fmt == "html":
             from observatoire.views.maps_interactive import save_html
 
-            m = api.carte(args.indicateur, annee, args.classes, args.methode, args.surligner)
+            m = api.carte(ident, annee, args.classes, args.methode, args.surligner)
             save_html(m, sortie)
         else:
             from observatoire.views.charts import save_figure
 
-            fig = api.carte_statique(
-                args.indicateur, annee, args.classes, args.methode, args.surligner
-            )
+            fig = api.carte_statique(ident, annee, args.classes, args.methode, args.surligner)
             save_figure(fig, sortie, fmt, dpi=300)
     except OSError as exc:
         raise OutputError(f"Impossible d'écrire {sortie} : {exc.strerror or exc}") from None
