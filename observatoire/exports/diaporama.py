@@ -114,7 +114,16 @@ class Units:
         from observatoire.exports.slides_territoire import territoire_deck
 
         obs = self.opened()
-        return territoire_deck(obs) if unit == TERRITOIRE else quartier_deck(obs, unit)
+        if unit == TERRITOIRE:
+            return territoire_deck(obs, release=False)
+        return quartier_deck(obs, unit, release=False)
+
+    def release(self) -> None:
+        """Libère les figures partagées gardées pendant le lot (cache des sections)."""
+        from observatoire.exports.slides import release_figures
+
+        if self.obs is not None:
+            release_figures(self.obs)
 
     def stale(
         self, kind: str, extra: Any, targets: Callable[[str], Path], force: bool
@@ -168,13 +177,16 @@ def exporter_diaporama(
         open_template(template)  # illisible ou pas en 16:9 : erreur avant toute écriture
     digest = file_digest(template) if template is not None else "modele-integre"
     paths = []
-    for unit, key, fp, target in units.stale(
-        "diaporama", digest, lambda u: deck_file(units.out, u), force
-    ):
-        deck = units.deck(unit)
-        write_atomic(target, deck_bytes(deck, template))
-        common.record(units.out, key, fp, [target], units.config)
-        n = 1 + len(deck.slides) + (1 if deck.absents else 0)
-        print(f"Diaporama écrit : {shown(target)} ({n} diapositives)", file=sys.stdout)
-        paths.append(target)
+    try:
+        for unit, key, fp, target in units.stale(
+            "diaporama", digest, lambda u: deck_file(units.out, u), force
+        ):
+            deck = units.deck(unit)
+            write_atomic(target, deck_bytes(deck, template))
+            common.record(units.out, key, fp, [target], units.config)
+            n = 1 + len(deck.slides) + (1 if deck.absents else 0)
+            print(f"Diaporama écrit : {shown(target)} ({n} diapositives)", file=sys.stdout)
+            paths.append(target)
+    finally:
+        units.release()
     return paths

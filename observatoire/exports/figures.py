@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +113,16 @@ def exporter_figures(
     """
     units = Units(source, quartier, tous, sortie)
     written: list[Path] = []
-    for unit, key, fp, marker in units.stale(
-        "figures", DPI, lambda u: folder(units.out, u) / LISTING, force
-    ):
-        deck = units.deck(unit)
-        files = write_figures(deck, marker.parent)
-        common.record(units.out, key, fp, files, units.config)
-        n = len(deck.visuals())
-        print(
-            f"Figures écrites : {shown(marker.parent)} ({n} figures, PNG et SVG)", file=sys.stdout
-        )
-        written += files
+    try:
+        for unit, key, fp, marker in units.stale(
+            "figures", DPI, lambda u: folder(units.out, u) / LISTING, force
+        ):
+            deck = units.deck(unit)
+            files = write_figures(deck, marker.parent)
+            common.record(units.out, key, fp, files, units.config)
+            n = len(deck.visuals())
+            print(f"Figures écrites : {shown(marker.parent)} ({n} figures, PNG et SVG)")
+            written += files
+    finally:
+        units.release()
     return written

@@ -128,21 +128,24 @@ def paragraphs(items: list[Any]) -> list[str]:
 
 
 def run_section(obs: Any, function: Any, *args: Any) -> list[Any]:
-    """Appelle une section en gardant ses figures matplotlib, sans polluer le cache partagé.
+    """Appelle une section en gardant ses figures matplotlib (voir :func:`release_figures`)."""
+    with blocks.figures_gardees():
+        return list(function(obs, *args))
+
+
+def release_figures(obs: Any) -> None:
+    """Retire du cache partagé des sections les blocs dont la figure est restée matplotlib.
 
     Une figure mise en cache par une section (ex. euros par habitant, commune à tous les
-    tableaux de bord) n'y reste pas sous forme matplotlib : un rapport produit ensuite
-    avec le même territoire recalcule son SVG.
+    tableaux de bord) sert à tous les diaporamas d'un lot ; ensuite, un rapport produit
+    avec le même territoire doit recalculer son SVG.
     """
     from observatoire.publish import sections
 
-    with blocks.figures_gardees():
-        out = list(function(obs, *args))
     store = sections._CACHE.get(obs, {})
     for key in [k for k, v in store.items() if isinstance(v, blocks.Block)]:
         if "figure" in store[key].data:
             del store[key]
-    return out
 
 
 def join_sources(*texts: str) -> str:

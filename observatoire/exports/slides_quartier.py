@@ -19,6 +19,7 @@ from observatoire.exports.slides import (
     join_sources,
     of_type,
     paragraphs,
+    release_figures,
     run_section,
     visual_of,
 )
@@ -44,8 +45,11 @@ def check_quartier(obs: Any, code: str) -> str:
     return code
 
 
-def quartier_deck(obs: Any, code: str) -> Deck:
-    """Diaporama du quartier ``code`` (dernier millésime) ; sections sans données écartées."""
+def quartier_deck(obs: Any, code: str, release: bool = True) -> Deck:
+    """Diaporama du quartier ``code`` (dernier millésime) ; sections sans données écartées.
+
+    ``release=False`` : les figures partagées restent en cache (lot de diaporamas), à
+    libérer ensuite par :func:`~observatoire.exports.slides.release_figures`."""
     q = quartier.contexte(obs, check_quartier(obs, code), None)
     lieu = obs.departements_du_quartier(q.code)
     deck = Deck(
@@ -66,6 +70,8 @@ def quartier_deck(obs: Any, code: str) -> Deck:
     deck.source_titre = _title_source(obs, q, deck)
     deck.absents_source = config_source(obs, q.millesime)
     deck.number()
+    if release:
+        release_figures(obs)
     return deck
 
 

@@ -27,6 +27,7 @@ from observatoire.exports.slides import (
     join_sources,
     of_type,
     paragraphs,
+    release_figures,
     run_section,
     visual_of,
 )
@@ -41,8 +42,10 @@ from observatoire.views.format import format_number, format_value
 MAIN = ("taux_pauvrete", "revenu_median_uc", "taux_emploi")  # indicateur des graphiques
 
 
-def territoire_deck(obs: Any) -> Deck:
-    """Diaporama de l'ensemble des quartiers du territoire (sections sans données écartées)."""
+def territoire_deck(obs: Any, release: bool = True) -> Deck:
+    """Diaporama de l'ensemble des quartiers du territoire (sections sans données écartées).
+
+    ``release`` : comme pour :func:`~observatoire.exports.slides_quartier.quartier_deck`."""
     api = obs.indicateurs
     gen = obs.config.territoire.generation
     years = [y for i in KEY_INDICATORS for y in api._years.get(i, [])]
@@ -63,6 +66,8 @@ def territoire_deck(obs: Any) -> Deck:
     )
     deck.absents_source = config_source(obs, deck.millesime)
     deck.number()
+    if release:
+        release_figures(obs)
     return deck
 
 
