@@ -133,6 +133,21 @@ def test_contour_without_area_is_refused(territory, capsys):
     assert not (territory / ".cache").exists()  # rien d'écrit
 
 
+def test_geometry_broken_by_reprojection_is_repaired_and_reported(territory, capsys):
+    import observatoire
+
+    code, out, err = valider(capsys, territory, "contours_reprojection.toml")
+    assert code == 0, err
+    lines = [w for w in warning_lines(out) if "contours_reprojection.geojson" in w]
+    assert len(lines) == 1  # valide dans le fichier : pas de « géométrie invalide »
+    assert (
+        "entité n° 3 (QN00303A) : géométrie devenue invalide à la reprojection en "
+        "Lambert-93, réparée automatiquement" in lines[0]
+    )
+    contours = observatoire.open(territory / "contours_reprojection.toml").contours
+    assert contours.crs.to_epsg() == 2154 and contours.is_valid.all()
+
+
 # ------------------------------------------------------------------ fichier de liens SCDL
 
 

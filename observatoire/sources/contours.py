@@ -187,8 +187,10 @@ def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollec
     reprojection est réparée et signalée à part.
     """
     import geopandas as gpd
+    import shapely
 
     fixed, details, invalid = [], [], 0
+    valid = shapely.is_valid(gdf.geometry.values)  # d'un coup : fichiers nationaux
     for i, (geom, code) in enumerate(zip(gdf.geometry.values, codes, strict=True)):
         label = f"entité n° {i + 1} ({code or 'sans code'})"
         if geom is None or geom.is_empty:
@@ -205,7 +207,7 @@ def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollec
                 found=geom.geom_type,
                 expected="Polygon ou MultiPolygon",
             )
-        elif not geom.is_valid:
+        elif not valid[i]:
             invalid += 1
             geom, detail = _repair(geom, label, code, gdf.crs, problems)
             details += detail
@@ -218,17 +220,17 @@ def _geometries(gdf: gpd.GeoDataFrame, codes: list[str], problems: ProblemCollec
         )
     for message, code in details:
         problems.warn(message, column="geometry", found=code)
-    series = gpd.GeoSeries(fixed, crs=gdf.crs).to_crs(TARGET_CRS)
-    out = list(series.values)
-    for i, geom in enumerate(out):
-        if geom is not None and not geom.is_empty and not geom.is_valid:
-            out[i] = _polygonal(_make_valid(geom))
-            problems.warn(
-                f"entité n° {i + 1} ({codes[i] or 'sans code'}) : géométrie devenue invalide "
-                "à la reprojection en Lambert-93, réparée automatiquement",
-                column="geometry",
-                found=codes[i],
-            )
+    out = gpd.GeoSeries(fixed, crs=gdf.crs).to_crs(TARGET_CRS).values
+    broken = ~shapely.is_valid(out) & ~shapely.is_missing(out) & ~shapely.is_empty(out)
+    out = list(out)
+    for i in broken.nonzero()[0]:
+        out[i] = _polygonal(_make_valid(out[i]))
+        problems.warn(
+            f"entité n° {i + 1} ({codes[i] or 'sans code'}) : géométrie devenue invalide "
+            "à la reprojection en Lambert-93, réparée automatiquement",
+            column="geometry",
+            found=codes[i],
+        )
     return gpd.GeoSeries(out, crs=TARGET_CRS)
 
 
