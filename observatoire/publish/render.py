@@ -2,7 +2,8 @@
 
 Seuls les blocs de :mod:`observatoire.publish.blocks` et les cellules Markdown sont
 publiés : le code, les sorties brutes (avertissements, ``print``) et les cellules
-marquées ``remove_cell`` ne le sont pas. Tout texte issu des données passe par
+marquées ``remove_cell`` ne le sont pas ; une cellule Markdown marquée ``hide_if_empty``
+ne l'est que si la cellule de code suivante affiche au moins un bloc. Tout texte issu des données passe par
 l'échappement automatique de Jinja2 ; aucune ressource externe n'est référencée
 (CSS en ligne, images en ``data:``, carte interactive dans un ``iframe srcdoc``).
 
@@ -34,6 +35,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MODES = ("screen", "print")
 _IMAGE_FORMATS = {"svg+xml", "png"}
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+# Étiquette d'une cellule Markdown (titre de section) publiée seulement si la cellule de
+# code qui la suit affiche au moins un bloc : une section sans objet disparaît en entier.
+HIDE_IF_EMPTY = "hide_if_empty"
 
 
 @cache
@@ -106,13 +110,24 @@ def collect(nb: Any) -> tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[
     markdown = mistune.create_markdown(renderer=renderer, plugins=["table", "strikethrough"])
     meta: dict[str, Any] = {}
     items: list[tuple[str, Any]] = []
+    pending: Any = None  # cellule Markdown « hide_if_empty » en attente de sa cellule de code
     for cell in nb.cells:
         tags = _cell_tags(cell)
         if "remove_cell" in tags or "parameters" in tags or "injected-parameters" in tags:
             continue
         if cell.cell_type == "markdown":
-            items.append(("html", str(markdown(cell.source))))
+            if pending is not None:
+                items.append(("html", str(markdown(pending.source))))
+            pending = cell if HIDE_IF_EMPTY in tags else None
+            if pending is None:
+                items.append(("html", str(markdown(cell.source))))
         elif cell.cell_type == "code":
+            shown = [o for o in cell.get("outputs", []) if _block_of(o) is not None]
+            if (
+                pending is not None and shown
+            ):  # titre publié seulement si la section dit quelque chose
+                items.append(("html", str(markdown(pending.source))))
+            pending = None
             for output in cell.get("outputs", []):
                 data = output.get("data", {}) if output.get("output_type") != "stream" else {}
                 block = data.get(MIME)
@@ -125,7 +140,16 @@ def collect(nb: Any) -> tuple[dict[str, Any], list[tuple[str, Any]], list[tuple[
                     meta = block
                 else:
                     items.append(("bloc", block))
+    if pending is not None:
+        items.append(("html", str(markdown(pending.source))))
     return meta, items, renderer.toc
+
+
+def _block_of(output: Any) -> dict[str, Any] | None:
+    """Bloc d'observatoire d'une sortie de cellule (hors bloc méta), sinon ``None``."""
+    data = output.get("data", {}) if output.get("output_type") != "stream" else {}
+    block = data.get(MIME)
+    return block if isinstance(block, dict) and block.get("type") != "meta" else None
 
 
 def _image_b64(mime: str, value: Any) -> str | None:
