@@ -27,7 +27,8 @@ def open_territory(config: Path) -> Any:
 
 
 def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
-    """Quartiers en vigueur et années couvertes par les actions du contrat de ville."""
+    """Quartiers en vigueur, années couvertes par les actions du contrat de ville et par
+    les événements de participation."""
     codes = [str(c) for c in obs.quartiers["code"].tolist()]
     years: list[int] | None = None
     actions = obs.actions
@@ -35,21 +36,32 @@ def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
         values = actions["annee"].dropna()
         if len(values):
             years = [int(values.min()), int(values.max())]
-    return {"empreinte": data_fp, "quartiers": codes, "annees_actions": years}
+    events: list[int] | None = None  # sans programmation, l'évaluation couvre la participation
+    ev = obs.evenements
+    if len(ev) and "annee" in ev.columns and len(ev["annee"].dropna()):
+        events = [int(ev["annee"].min()), int(ev["annee"].max())]
+    return {
+        "empreinte": data_fp,
+        "quartiers": codes,
+        "annees_actions": years,
+        "annees_participation": events,
+    }
 
 
 def evaluation_years(
     debut: int | None, fin: int | None, config: Config, info: dict[str, Any]
 ) -> tuple[int, int]:
-    """Période du rapport d'évaluation : options, sinon ``[rapports]``, sinon les actions."""
+    """Période du rapport d'évaluation : options, sinon ``[rapports]``, sinon les années des
+    actions, sinon (aucune programmation) celles des événements de participation."""
     section = config.section("rapports")
-    years = info.get("annees_actions") or [None, None]
+    years = info.get("annees_actions") or info.get("annees_participation") or [None, None]
     debut = debut if debut is not None else section.get("debut", years[0])
     fin = fin if fin is not None else section.get("fin", years[1])
     if debut is None or fin is None:
         raise ConfigError(
-            "Période du rapport d'évaluation inconnue : aucune action du contrat de ville "
-            "dans les données. Indiquez --debut et --fin (années)."
+            "Période du rapport d'évaluation inconnue : aucune action du contrat de ville ni "
+            "aucun événement de participation dans les données. Indiquez --debut et --fin "
+            "(années)."
         )
     if not (isinstance(debut, int) and isinstance(fin, int)) or debut > fin:
         raise ConfigError(

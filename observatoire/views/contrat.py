@@ -44,10 +44,13 @@ def amounts_chart(
     """Barres horizontales groupées : montants (euros) par modalité de ``label``.
 
     ``table`` : une ligne par modalité, colonnes ``label`` et ``demande``/``accorde``/
-    ``verse`` (Decimal ou float ; vide = non renseigné, affiché « n.d. »).
+    ``verse`` (Decimal ou float ; vide = non renseigné, affiché « n.d. »). Un montant
+    renseigné pour aucune modalité n'est ni dessiné ni mis en légende.
     """
     rows = table.reset_index(drop=True)
-    cols = [m for m in montants if m in rows.columns]
+    present = [m for m in montants if m in rows.columns]
+    # un montant que rien ne renseigne (ex. « versé » avant le bilan) n'a pas de barres
+    cols = [m for m in present if rows[m].notna().any()] or present
     fig = new_figure(8.5, 0.3 * len(rows) * max(len(cols), 1) + 1.8)
     ax = fig.add_subplot()
     height = 0.8 / max(len(cols), 1)
