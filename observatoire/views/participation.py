@@ -59,7 +59,7 @@ def trend_chart(
         return _finish(fig, titre, src, alt)
     best = tend.loc[tend["participants"].astype(float).idxmax()] if len(tend) else None
     series = " ; ".join(
-        f"{p} : {format_number(v) if pd.notna(v) else 'non disponible'} participants, {n} événements"
+        f"{p} : {format_number(v) if pd.notna(v) else 'non disponible'} participant{'s' if pd.isna(v) or v != 1 else ''}, {n} événement{'s' if n != 1 else ''}"
         for p, v, n in zip(tend["periode"], tend["participants"], tend["evenements"], strict=True)
     )
     alt = (
@@ -68,6 +68,30 @@ def trend_chart(
         + f"Valeurs : {series}. {src}."
     )  # fmt: skip
     return _finish(fig, titre, src, alt, notes=["év. : nombre d'événements de la période"])
+
+
+def dimensions_renseignees(rep: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """Dimensions (``age``, ``sexe``, ``qpv``) d'une table de représentativité, en trois listes :
+    renseignées (au moins un groupe publiable), masquées (trop peu de personnes pour publier
+    quoi que ce soit) et non renseignées (aucune feuille ne ventile les participants ainsi).
+    """
+    known: list[str] = []
+    masked: list[str] = []
+    missing: list[str] = []
+    for dim in [d for d in DIMENSION_TITLES if d in set(rep["dimension"])]:
+        rows = rep[rep["dimension"] == dim]
+        shown = rows["affichage"].fillna("").astype(str) if "affichage" in rows else None
+        counted = rows["participants_connus"].astype(float)
+        if counted.fillna(0).eq(0).all() and (shown is None or (shown == "").all()):
+            missing.append(dim)
+        elif rows["part_participants"].notna().any():
+            known.append(dim)
+        else:
+            masked.append(dim)
+    return known, masked, missing
+
+
+DIMENSION_NAMES = {"age": "l'âge", "sexe": "le sexe", "qpv": "le lieu de résidence"}
 
 
 def representativeness_chart(
@@ -79,9 +103,12 @@ def representativeness_chart(
     """Barres horizontales appariées : part parmi les participants / part dans la population.
 
     ``rep`` : table de :meth:`ParticipationAPI.representativite` (colonne ``affichage``
-    « < 5 » ou « masqué » pour les groupes protégés par le secret).
+    « < 5 » ou « masqué » pour les groupes protégés par le secret). Une dimension dont
+    aucun participant n'est ventilé (ex. lieu de résidence jamais noté) n'est pas dessinée :
+    une note et le texte alternatif le disent.
     """
-    dims = [d for d in DIMENSION_TITLES if d in set(rep["dimension"])]
+    dims, _masked, missing = dimensions_renseignees(rep)
+    rep = rep[rep["dimension"].isin(dims)]  # une dimension sans aucun participant connu : omise
     fig = new_figure(9, 1.2 + 0.55 * len(rep) + 0.4 * len(dims))
     ax = fig.add_subplot()
     y, ticks, labels, described = 0.0, [], [], []
@@ -128,9 +155,22 @@ def representativeness_chart(
     )  # fmt: skip
     ax.set_xlim(0, max(ax.get_xlim()[1], 10) * 1.12)
     src = source_line(source, None, fictif)
+    notes = ["« < 5 » : moins de 5 personnes ; « masqué » : valeur masquée pour le secret"]
+    omitted = ""
+    if missing:
+        omitted = (
+            "Participants non ventilés selon "
+            + " ni ".join(DIMENSION_NAMES[d] for d in missing)
+            + " dans les feuilles : non représenté."
+        )
+        notes.append(omitted)
+    if not dims:
+        ax.text(0.5, 0.5, "Aucune ventilation des participants", transform=ax.transAxes,
+                ha="center", va="center", fontsize=11, color=TEXT)  # fmt: skip
     alt = (
         f"Diagramme en barres « {titre} », par groupe : part parmi les participants et part "
-        f"dans la population. {' ; '.join(described)}. {src}."
+        f"dans la population. {' ; '.join(described) or 'aucun groupe renseigné'}. "
+        + (f"{omitted} " if omitted else "")
+        + f"{src}."
     )
-    notes = ["« < 5 » : moins de 5 personnes ; « masqué » : valeur masquée pour le secret"]
     return _finish(fig, titre, src, alt, notes=notes)

@@ -2,7 +2,9 @@
 
 Les chiffres viennent de ``obs.participation`` ; dans les tableaux publiés, tout
 effectif de personnes inférieur au seuil ``[territoire] seuil_petits_effectifs``
-s'affiche « < 5 » (et le taux correspondant n'est pas donné).
+s'affiche « < 5 » (et le taux correspondant n'est pas donné). Ce que les feuilles ne
+disent pas (aucune source, pas de ventilation par âge ou par sexe, population inconnue)
+est dit en une phrase, jamais montré comme une colonne ou un graphique vides.
 
 Exemple ::
 
@@ -16,14 +18,17 @@ from typing import Any
 
 import pandas as pd
 
+from observatoire.analysis import participation as pa
 from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import Blocks, absent, cached, fictif_suffix
+from observatoire.views import participation as views
 from observatoire.views.format import format_number, format_percent
 
-NO_DATA = (
+NO_SOURCE = (
     "Aucune donnée de participation des habitants n'est déclarée dans la configuration "
-    "de ce territoire."
+    "de ce territoire (ni feuille d'événements, ni présences, ni export Decidim)"
 )
+NO_DATA = NO_SOURCE + "."  # phrase complète (diaporamas)
 
 
 def masked_count(value: object, seuil: int) -> str:
@@ -56,10 +61,11 @@ def _source(obs: Any) -> str:
     return f"Feuilles de participation ({label})" + fictif_suffix(obs)
 
 
-def _years_source(obs: Any, code: str | None = None) -> str:
+def _years_source(obs: Any, code: str | None = None, years: list[int] | None = None) -> str:
     """Source d'une figure : feuilles de participation, années couvertes, recensement."""
-    ev = obs.participation.evenements(code)
-    years = sorted(int(y) for y in ev["annee"].dropna().unique())
+    if years is None:
+        ev = obs.participation.evenements(code)
+        years = sorted(int(y) for y in ev["annee"].dropna().unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
     base = sheets_source(obs).replace(fictif_suffix(obs), "")
     return f"{base}, événements {span} ; population : INSEE (pyramide des âges)" + fictif_suffix(
@@ -67,15 +73,31 @@ def _years_source(obs: Any, code: str | None = None) -> str:
     )
 
 
+def _span(first: int, last: int) -> str:
+    return f"en {first}" if first == last else f"entre {first} et {last}"
+
+
+def _label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def quartier_participation(obs: Any, q: Any) -> Blocks:
     """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier."""
     if obs.evenements.empty:
-        return absent(NO_DATA)
+        return absent(NO_SOURCE + " : la participation dans ce quartier n'est pas connue.")
     api = obs.participation
     seuil = api.seuil
     events = api.evenements(q.code)
     if events.empty:
-        return absent("Aucun événement de participation ne concerne ce quartier.")
+        years = obs.evenements["annee"].dropna().astype(int)
+        where = _span(int(years.min()), int(years.max())) if len(years) else ""
+        if len(obs.evenements) == 1:
+            return absent(f"Le seul événement de participation enregistré ({where}) ne "
+                          "concerne pas ce quartier.")  # fmt: skip
+        return absent(
+            f"Aucun des {format_number(len(obs.evenements))} événements de participation "
+            f"enregistrés {where} ne concerne ce quartier."
+        )
     src = sheets_source(obs)
     out: Blocks = []
     rates = api.taux_pour_1000(q.code)
@@ -85,22 +107,28 @@ def quartier_participation(obs: Any, q: Any) -> Blocks:
             "Année": years["annee"].astype(str),
             "Événements": [format_number(v) for v in years["evenements"]],
             "Participants": [masked_count(v, seuil) for v in years["participants"]],
-            "Pour 1 000 habitants": [
-                _rate(p, r, seuil)
-                for p, r in zip(years["participants"], years["taux_pour_1000"], strict=True)
-            ],
         }
     )
+    shown_rates = [
+        _rate(p, r, seuil)
+        for p, r in zip(years["participants"], years["taux_pour_1000"], strict=True)
+    ]
+    if any(v != "n.d." for v in shown_rates):
+        frame["Pour 1 000 habitants"] = shown_rates
     total = len(events)
     first, last = int(events["annee"].min()), int(events["annee"].max())
-    out.append(
-        blocks.texte(
-            f"{format_number(total)} événements de participation ont concerné le quartier "
-            f"entre {first} et {last} (un événement partagé avec d'autres quartiers compte "
-            "dans chacun, ses participants sont répartis entre eux).",
-            display=False,
+    sentences = [
+        f"{format_number(total)} événement{'s' if total > 1 else ''} de participation "
+        f"{'ont' if total > 1 else 'a'} concerné le quartier {_span(first, last)} (un événement "
+        "partagé avec d'autres quartiers compte dans chacun, ses participants sont répartis "
+        "entre eux)."
+    ]
+    if "Pour 1 000 habitants" not in frame:
+        sentences.append(
+            "Participants pour 1 000 habitants non calculables : population du quartier ou "
+            "nombre de participants inconnus."
         )
-    )
+    out.append(blocks.texte(*sentences, display=False))
     out.append(blocks.tableau(frame, legende="Participation par année", source=src, display=False))
     by_device = api.par_dispositif(quartier=q.code)
     if len(by_device):
@@ -116,34 +144,57 @@ def quartier_participation(obs: Any, q: Any) -> Blocks:
                 device, legende="Participation par dispositif", source=src, display=False
             )
         )
-    out += _representativeness(obs, api, q)
+    out += _representativeness(obs, api, q.code)
     return out
 
 
-def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
-    rep = api.representativite(q.code)
-    known = rep[rep["part_population"].notna()] if len(rep) else rep
-    if known.empty or known["participants_connus"].isna().all():
+def _unknown_dimensions(dims: list[str]) -> str:
+    return " ni ".join(views.DIMENSION_NAMES[d] for d in dims)
+
+
+def _representativeness(obs: Any, api: Any, code: str | None, years: str = "") -> Blocks:
+    """Qui participe ? (``code`` : un quartier, ou ``None`` : l'ensemble des quartiers)."""
+    rep = api.representativite(code)
+    rep = rep[rep["part_population"].notna()] if len(rep) else rep
+    where = "pour ce quartier" if code else "sur le territoire"
+    if rep.empty:
         return absent(
-            "La représentativité des participants n'est pas calculable pour ce quartier "
-            "(ventilations par âge et par sexe absentes ou trop petites)."
+            f"La représentativité des participants n'est pas calculable {where} : la "
+            "population par âge et par sexe (pyramide des âges) n'est pas connue."
         )
-    out: Blocks = [
-        blocks.figure(
-            api.figure_representativite(q.code), source=_years_source(obs, q.code), display=False
+    known, masked, missing = views.dimensions_renseignees(rep)
+    if not known:
+        if missing and not masked:
+            return absent(
+                "Les feuilles de participation ne ventilent les participants ni par âge, ni par "
+                "sexe (et aucune feuille de présences ne les décrit) : la représentativité des "
+                "participants n'est pas mesurable."
+            )
+        return absent(
+            f"La représentativité des participants n'est pas publiable {where} : trop peu de "
+            "participants sont décrits par leur âge ou leur sexe (petits effectifs masqués)."
         )
-    ]
+    shown = rep[rep["dimension"].isin(known + masked)]
+    title = (
+        None if code else "Qui participe ? Ensemble des quartiers" + (f", {years}" if years else "")
+    )
+    fig = (
+        api.figure_representativite(code)
+        if code
+        else views.representativeness_chart(shown, title, obs.fictif)
+    )
+    out: Blocks = [blocks.figure(fig, source=_years_source(obs, code), display=False)]
     rows = pd.DataFrame(
         {
-            "Groupe": known["libelle"].astype(str),
+            "Groupe": shown["libelle"].astype(str),
             "Part parmi les participants": [
-                shown or format_percent(100 * v) if pd.notna(v) or shown else "n.d."
-                for v, shown in zip(known["part_participants"], known["affichage"], strict=True)
+                shown_as or format_percent(100 * v) if pd.notna(v) or shown_as else "n.d."
+                for v, shown_as in zip(shown["part_participants"], shown["affichage"], strict=True)
             ],
-            "Part dans la population": [format_percent(100 * v) for v in known["part_population"]],
+            "Part dans la population": [format_percent(100 * v) for v in shown["part_population"]],
             "Rapport": [
-                "masqué" if shown else ("n.d." if pd.isna(v) else format_number(v, 2))
-                for v, shown in zip(known["rapport"], known["affichage"], strict=True)
+                "masqué" if shown_as else ("n.d." if pd.isna(v) else format_number(v, 2))
+                for v, shown_as in zip(shown["rapport"], shown["affichage"], strict=True)
             ],
         }
     )
@@ -155,8 +206,14 @@ def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
             display=False,
         )
     )
-    far = api.publics_eloignes(q.code)
     sentences = []
+    if missing:
+        sentences.append(
+            f"Les feuilles ne disent pas {_unknown_dimensions(missing)} des participants : "
+            "cette dimension n'est pas analysée."
+        )
+    far = api.publics_eloignes(code)
+    far = far[far["dimension"].isin(known)]
     if len(far):
         parts = []
         for r in far.itertuples(index=False):
@@ -174,10 +231,10 @@ def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
         )
     else:
         sentences.append(
-            "Aucun groupe n'est sous-représenté d'un facteur "
+            "Aucun groupe renseigné n'est sous-représenté d'un facteur "
             f"{format_number(api.facteur, 1)} ou plus parmi les participants."
         )
-    d = api.dissimilarite(q.code).set_index("dimension")
+    d = api.dissimilarite(code).set_index("dimension")
     if "ensemble" in d.index and pd.notna(d.loc["ensemble", "indice"]):
         sentences.append(
             "Indice de dissimilarité (âge et sexe) : "
@@ -188,32 +245,47 @@ def _representativeness(obs: Any, api: Any, q: Any) -> Blocks:
     return out
 
 
+def _perimeter_codes(obs: Any, p: Any) -> list[str]:
+    if p.perimetre:
+        from observatoire.publish.sections.contrat_common import PerimetreView
+
+        return list(PerimetreView(obs, p.perimetre).quartiers["code"])
+    return list(obs.quartiers["code"])
+
+
 def evaluation_participation(obs: Any, p: Any) -> Blocks:
-    """Événements et participants par quartier et par dispositif sur la période."""
+    """Événements et participants par quartier et par dispositif sur la période, tendance et
+    représentativité ; ce qui manque (source, années, quartiers sans événement) en une phrase."""
     if obs.evenements.empty:
-        return absent(NO_DATA)
+        return absent(NO_SOURCE + " : la participation des habitants n'est pas évaluée.")
     api = obs.participation
     seuil = api.seuil
-    years = [y for y in p.annees if y in set(obs.evenements["annee"].dropna().astype(int))]
+    loaded = sorted(set(obs.evenements["annee"].dropna().astype(int)))
+    years = [y for y in p.annees if y in loaded]
     if not years:
-        return absent(f"Aucun événement de participation entre {p.debut} et {p.fin}.")
-    codes = list(obs.quartiers["code"])
-    if p.perimetre:
-        from observatoire.publish.sections.contrat import PerimetreView
-
-        codes = list(PerimetreView(obs, p.perimetre).quartiers["code"])
+        return absent(
+            f"Aucun événement de participation {p.entre} : les feuilles chargées couvrent "
+            + _label(loaded[0], loaded[-1])
+            + "."
+        )
+    codes = _perimeter_codes(obs, p)
     frames = [api.par_quartier(annee=y) for y in years]
     data = pd.concat(frames, ignore_index=True)
     data = data[data["quartier"].isin(codes)]
     if data.empty:
-        return absent("Aucun événement de participation ne concerne les quartiers du périmètre.")
+        return absent(
+            f"Aucun événement de participation {_span(years[0], years[-1])} ne concerne les "
+            "quartiers du périmètre."
+        )
     grouped = data.groupby(["quartier", "nom"], sort=True).agg(
         evenements=("evenements", "sum"),
         participants=("participants", lambda s: s.sum(min_count=1)),
     )
-    last = frames[-1].set_index("quartier")["population"]
     grouped = grouped.reset_index()
-    grouped["population"] = grouped["quartier"].map(last)
+    # population : la plus récente connue parmi les années de la période (un quartier sans
+    # événement la dernière année garde celle de l'année où il en a eu)
+    population = data.dropna(subset=["population"]).drop_duplicates("quartier", keep="last")
+    grouped["population"] = grouped["quartier"].map(population.set_index("quartier")["population"])
     grouped["taux"] = grouped["participants"] / grouped["population"] * 1000 / len(years)
     src = sheets_source(obs)
     table = pd.DataFrame(
@@ -221,21 +293,36 @@ def evaluation_participation(obs: Any, p: Any) -> Blocks:
             "Quartier": [f"{n} ({c})" for n, c in zip(grouped["nom"], grouped["quartier"], strict=True)],
             "Événements": [format_number(v) for v in grouped["evenements"]],
             "Participants": [masked_count(v, seuil) for v in grouped["participants"]],
-            "Pour 1 000 habitants par an": [
-                _rate(pp, r, seuil) for pp, r in zip(grouped["participants"], grouped["taux"], strict=True)
-            ],
         }
     )  # fmt: skip
+    rates = [_rate(pp, r, seuil) for pp, r in zip(grouped["participants"], grouped["taux"], strict=True)]  # fmt: skip
+    if any(v != "n.d." for v in rates):
+        table["Pour 1 000 habitants par an"] = rates
+    when = _span(years[0], years[-1])
+    sentences = [
+        f"{format_number(grouped['evenements'].sum())} participations d'un quartier à un "
+        f"événement {when} (un événement partagé compte dans chaque quartier concerné)."
+    ]
+    names = dict(zip(obs.quartiers["code"], obs.quartiers["nom"], strict=False))
+    silent = [str(names.get(c) or c) for c in codes if c not in set(grouped["quartier"])]
+    if silent:
+        who = silent[0] if len(silent) == 1 else narrative.enumeration(silent)
+        sentences.append(f"Aucun événement de participation {when} ne concerne {who}.")
+    if "Pour 1 000 habitants par an" not in table:
+        sentences.append("Participants pour 1 000 habitants non calculables : population des "
+                         "quartiers inconnue.")  # fmt: skip
+    missing_years = [y for y in p.annees if y not in years]
+    if missing_years:
+        sentences.append(
+            "Aucun événement enregistré en "
+            + narrative.enumeration([str(y) for y in missing_years])
+            + "."
+        )
     out: Blocks = [
-        blocks.texte(
-            f"{format_number(grouped['evenements'].sum())} participations d'un quartier à un "
-            f"événement entre {years[0]} et {years[-1]} (un événement partagé compte dans chaque "
-            "quartier concerné).",
-            display=False,
-        ),
+        blocks.texte(*sentences, display=False),
         blocks.tableau(
-            table, legende=f"Participation par quartier, {years[0]}–{years[-1]}", source=src,
-            display=False,
+            table, legende=f"Participation par quartier, {_label(years[0], years[-1])}",
+            source=src, display=False,
         ),
     ]  # fmt: skip
     device = pd.concat([api.par_dispositif(annee=y) for y in years], ignore_index=True)
@@ -254,7 +341,27 @@ def evaluation_participation(obs: Any, p: Any) -> Blocks:
         out.append(
             blocks.tableau(frame, legende="Participation par dispositif", source=src, display=False)
         )
-    out.append(
-        blocks.figure(api.figure_tendance("trimestre"), source=_years_source(obs), display=False)
-    )
+    out += _trend(obs, years, codes, p)
+    if not p.perimetre:
+        out += _representativeness(obs, api, None, _label(loaded[0], loaded[-1]))
+        if loaded != years and out[-1].data["type"] != "absent":
+            out.append(blocks.texte(
+                f"La représentativité porte sur tous les événements enregistrés "
+                f"({_label(loaded[0], loaded[-1])}), pas seulement sur ceux de la période.",
+                display=False))  # fmt: skip
     return out
+
+
+def _trend(obs: Any, years: list[int], codes: list[str], p: Any) -> Blocks:
+    """Participants par trimestre (par année au-delà de trois ans) sur la période."""
+    ev = obs.evenements[obs.evenements["annee"].isin(years)]
+    if p.perimetre:
+        keep = set(codes)
+        ev = ev[ev["quartiers"].fillna("").map(lambda t: bool(keep & set(str(t).split(";"))))]
+    if ev.empty:
+        return []
+    periode = "trimestre" if years[-1] - years[0] < 3 else "annee"
+    tend = pa.tendance(ev, periode=periode)
+    titre = f"Participants par {'trimestre' if periode == 'trimestre' else 'année'}"
+    fig = views.trend_chart(tend, titre, obs.fictif)
+    return [blocks.figure(fig, source=_years_source(obs, years=years), display=False)]
