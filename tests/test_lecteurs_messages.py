@@ -69,22 +69,41 @@ def test_xlsx_missing_column_names_the_sheet_read_and_lists_the_sheets(territory
     code, out, err = valider(capsys, territory, "xlsx_colonne_renommee.toml")
     assert code == 2
     errors = [line for line in err.splitlines() if line.startswith("  - ")]
-    assert len(errors) == 2, err
-    assert "colonne configurée (indicateurs.TP60) absente du fichier (feuille « Données »)" in err
-    assert "TP60_2021" in errors[0]  # les colonnes de la feuille lue
+    assert "1 anomalie(s) bloquante(s)" in err and len(errors) == 1, err
     assert (
-        "colonnes cherchées sur la feuille « Données » ; le classeur contient 2 feuille(s) : "
-        "« Notes », « Données »" in errors[1]
+        "colonne configurée (indicateurs.TP60) absente du fichier (feuille « Données » ; le "
+        "classeur contient 2 feuille(s) : « Notes », « Données »)" in errors[0]
     )
-    assert "les noms de colonnes de la feuille « Données » dans la configuration" in errors[1]
+    assert "une des colonnes disponibles : CODGEO, LIBGEO, TP60_2021, POP" in errors[0]
+    assert 'ou feuille = "…" dans la configuration si le tableau est sur une autre feuille' in err
+
+
+def test_xlsx_every_missing_column_names_the_sheet(territory, capsys):
+    config = territory / "xlsx_colonne_renommee.toml"
+    text = config.read_text("utf-8").replace(
+        '{ TP60 = "taux_pauvrete", POP = "population" }',
+        '{ TP60 = "taux_pauvrete", MED_UC = "revenu_median_uc", D1 = "revenu_d1_uc" }',
+    )
+    config.write_text(text, "utf-8")
+    code, _out, err = valider(capsys, territory, "xlsx_colonne_renommee.toml")
+    assert code == 2
+    errors = [line for line in err.splitlines() if "absente du fichier" in line]
+    assert len(errors) == 3
+    assert all("(feuille « Données »" in line for line in errors)
+    assert sum("le classeur contient 2 feuille(s)" in line for line in errors) == 1
 
 
 def test_xlsx_declared_sheet_without_a_column_points_to_the_sheet_that_has_it(territory, capsys):
     code, _out, err = valider(capsys, territory, "xlsx_par_annee.toml")
     assert code == 2
-    assert "colonne configurée (indicateurs.MED_UC) absente du fichier (feuille « 2020 »)" in err
-    assert "le classeur contient 3 feuille(s) : « Notes », « 2020 », « 2021 »" in err
-    assert 'feuille = "2021" dans la configuration (les colonnes y figurent)' in err
+    assert (
+        "colonne configurée (indicateurs.MED_UC) absente du fichier (feuille « 2020 » ; le "
+        "classeur contient 3 feuille(s) : « Notes », « 2020 », « 2021 »)" in err
+    )
+    assert (
+        'une des colonnes disponibles : CODGEO, LIBGEO, TP60, POP ; ou feuille = "2021" dans '
+        "la configuration (les colonnes y figurent)" in err
+    )
 
 
 # ------------------------------------------------------------------ contours

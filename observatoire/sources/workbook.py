@@ -219,8 +219,9 @@ def sheet_read(path: Path) -> tuple[str, list[str]] | None:
 
 def sheet_context(path: Path | None, file: str, problems: Sequence[Problem]) -> list[Problem]:
     """Anomalies d'une source complétées pour un classeur : chaque « colonne absente »
-    nomme la feuille lue, et une anomalie de plus liste les feuilles du classeur avec
-    l'option ``feuille = "…"`` (celle qui contient les colonnes manquantes si on la trouve).
+    nomme la feuille lue ; la première liste aussi les feuilles du classeur avec l'option
+    ``feuille = "…"`` (celle qui porte les colonnes manquantes si on la trouve). Le
+    nombre d'anomalies ne change pas.
 
     Sans colonne absente (ou si ``path`` n'est pas un classeur lu) : ``problems`` tel quel.
     """
@@ -233,27 +234,25 @@ def sheet_context(path: Path | None, file: str, problems: Sequence[Problem]) -> 
     if read is None or not missing:
         return list(problems)
     title, names = read
-    out = [
-        replace(p, message=f"{p.message} (feuille « {title} »)") if p in missing else p
-        for p in problems
-    ]
     others = [n for n in names if n != title and not is_documentation_sheet(n)]
     target = _sheet_with(path, [str(p.column) for p in missing if p.column], title)
-    expected = f"les noms de colonnes de la feuille « {title} » dans la configuration"
+    advice = ""
     if target:
-        expected = f'feuille = "{target}" dans la configuration (les colonnes y figurent)'
+        advice = f'feuille = "{target}" dans la configuration (les colonnes y figurent)'
     elif others:
-        expected += ", ou la feuille du tableau : " + " ou ".join(
-            f'feuille = "{n}"' for n in others
-        )
-    out.append(
-        _problem(
-            file,
-            f"colonnes cherchées sur la feuille « {title} » ; le classeur contient "
-            f"{len(names)} feuille(s) : {_quoted(names)}",
-            expected=expected,
-        )
-    )
+        advice = "la feuille du tableau : " + " ou ".join(f'feuille = "{n}"' for n in others)
+    else:
+        advice = 'feuille = "…" dans la configuration si le tableau est sur une autre feuille'
+    listing = f"le classeur contient {len(names)} feuille(s) : {_quoted(names)}"
+    out = []
+    for p in problems:
+        if p is missing[0]:
+            expected = " ; ou ".join(e for e in (p.expected, advice) if e) or None
+            p = replace(p, message=f"{p.message} (feuille « {title} » ; {listing})")
+            p = replace(p, expected=expected)
+        elif p in missing:
+            p = replace(p, message=f"{p.message} (feuille « {title} »)")
+        out.append(p)
     return out
 
 
