@@ -18,13 +18,13 @@ Exemple ::
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from observatoire.views.format import format_value
+from observatoire.views.jenks import fisher_jenks_bins
 
 # Okabe & Ito (2008) : bleu, orange, vert bleuté, vermillon, bleu ciel, pourpre, jaune, noir
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -129,15 +129,13 @@ def classify(
     if k == 1:
         bounds = [float(y.min()), float(y.max())]
     else:
-        if methode == "jenks":
-            with warnings.catch_warnings():  # « Numba not installed » : version Python suffit
-                warnings.simplefilter("ignore")
-                c = mapclassify.FisherJenks(y, k=k)
+        if methode == "jenks":  # bornes de mapclassify.FisherJenks, calcul vectorisé
+            bins = fisher_jenks_bins(y, k)
         elif methode == "quantiles":
-            c = mapclassify.Quantiles(y, k=k)
+            bins = mapclassify.Quantiles(y, k=k).bins
         else:
-            c = mapclassify.EqualInterval(y, k=k)
-        bounds = [float(y.min()), *[float(b) for b in c.bins]]
+            bins = mapclassify.EqualInterval(y, k=k).bins
+        bounds = [float(y.min()), *[float(b) for b in bins]]
         # mapclassify peut renvoyer des bornes en double (quantiles sur valeurs égales)
         kept = [bounds[0], bounds[1]]  # 1re classe éventuellement réduite au minimum
         kept += [b for b in bounds[2:] if b > kept[-1]]
