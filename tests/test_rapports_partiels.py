@@ -201,8 +201,8 @@ def test_le_quartier_sous_secret_le_dit(un_millesime, deux_millesimes):
             ), kind
     for kind, text in _texts(deux_millesimes, SECRET).items():
         assert (
-            "Valeur de 2019 sous secret statistique pour le taux de pauvreté : l'évolution n'est pas mesurable"
-            in text
+            "Valeur de 2019 sous secret statistique pour le taux de pauvreté (dernière valeur "
+            "publiée : 38,8 % en 2017) : l'évolution n'est pas mesurable" in text
         ), kind
 
 

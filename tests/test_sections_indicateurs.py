@@ -20,6 +20,7 @@ from observatoire.publish.sections import quartier as tableau
 from observatoire.views.charts import alt_text, evolution_chart, gap_chart
 
 SECRET = "QP031901"  # taux de pauvreté 2019 sous secret statistique
+EMPTY = "QP065903"  # quartier listé sans aucune valeur (variante « sans_donnees »)
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +35,19 @@ def partiel(tmp_path_factory):
     (src / "indicateurs_qp2015_2018.csv").write_text(text.replace("2017", "2018"), "utf-8")
     config = (src / "deux_millesimes.toml").read_text(encoding="utf-8")
     (src / "consecutifs.toml").write_text(config.replace("2017", "2018"), encoding="utf-8")
+    # variante (dossier à part) : un sixième quartier listé, sans aucune valeur
+    empty = tmp_path_factory.mktemp("partiel_vide")
+    for path in src.iterdir():
+        shutil.copy(path, empty / path.name)
+    with (empty / "liste_qp2015.csv").open("a", encoding="utf-8") as f:
+        f.write(f'{EMPTY};Quartier fictif sans données;65;"Tarbes"\n')
     opened = {}
 
     def open_(name: str):
+        """``sans_donnees`` : ``deux_millesimes`` avec le sixième quartier sans valeur."""
         if name not in opened:
-            opened[name] = observatoire.open(src / f"{name}.toml")
+            folder, config = (empty, "deux_millesimes") if name == "sans_donnees" else (src, name)
+            opened[name] = observatoire.open(folder / f"{config}.toml")
         return opened[name]
 
     return open_
@@ -162,7 +171,10 @@ def test_deux_millesimes_le_quartier_sous_secret_le_dit(partiel):
     obs = partiel("deux_millesimes")
     q = tableau.contexte(obs, SECRET, None)
     text = _text(tableau.evolution(obs, q))
-    assert "Valeur de 2019 sous secret statistique pour le taux de pauvreté" in text
+    assert (
+        "Valeur de 2019 sous secret statistique pour le taux de pauvreté (dernière valeur "
+        "publiée : 38,8\u00a0% en 2017) : l'évolution n'est pas mesurable."
+    ) in text
     position = tableau.position(obs, q)
     assert "Non classé pour le taux de pauvreté (2019) : valeur sous secret statistique" in _text(
         position
@@ -240,3 +252,23 @@ def test_millesimes_consecutifs_pas_d_evolution_mesuree(partiel):
         "Millésimes consécutifs seulement (2018 et 2019) pour le taux de pauvreté : l'INSEE "
         "déconseille d'en mesurer l'évolution à l'échelle d'un quartier."
     )
+
+
+def test_quartier_sans_aucune_valeur_une_phrase_par_section(partiel):
+    obs = partiel("sans_donnees")
+    q = tableau.contexte(obs, EMPTY, None)
+    assert q.millesime is None
+    for section, expected in (
+        (tableau.position, "Aucun indicateur n'est disponible pour situer ce quartier"),
+        (tableau.ecarts, "Aucune valeur de territoire de référence n'a été fournie"),
+        (tableau.evolution, "Aucun indicateur suivi pour l'évolution"),
+    ):
+        blocks = section(obs, q)
+        assert [d["type"] for d in _data(blocks)] == ["absent"]
+        assert _text(blocks).startswith(expected)
+    # les autres quartiers : l'ensemble laisse de côté un quartier de population inconnue
+    other = tableau.position(obs, tableau.contexte(obs, BICOMMUNAL, None))
+    text = _text(other)
+    assert "parmi les 6 quartiers du territoire" in text
+    assert "soit au moins 1\u00a0210 habitants" in text
+    assert "population inconnue pour 1 quartier exclu" in text

@@ -303,7 +303,8 @@ class IndicatorsAPI(FiguresMixin):
         ``n_classes`` quartiers classés sur ``n_quartiers``, médiane des quartiers, et
         agrégat pondéré de l'ensemble des quartiers (:meth:`agregat` : ``agregat``,
         ``methode``, ``n_inclus``, ``exclus_secret``, ``exclus_absent``,
-        ``exclus_sans_poids``, ``population_exclue``, ``part_population_exclue``).
+        ``exclus_sans_poids``, ``population_exclue``, ``part_population_exclue``) et
+        ``exclus_population_inconnue`` (quartiers exclus dont la population est inconnue).
 
         >>> obs.indicateurs.position("QN00001A", 2021).loc[0, ["rang", "n_classes"]]  # doctest: +SKIP
         """
@@ -320,14 +321,17 @@ class IndicatorsAPI(FiguresMixin):
         medians = self._medians
         records = []
         for ind, year in keys:
-            agg = self._aggregate_index.aggregate(self.codes, ind, int(year), note=False)
+            index = self._aggregate_index
+            agg = index.aggregate(self.codes, ind, int(year), note=False)
+            pop = index.nearest(aggregates.DEFAULT_WEIGHT, int(year), agg["codes_exclus"])
             records.append({
                 "mediane": medians.get((ind, year), np.nan), "agregat": agg["valeur"],
                 **{k: agg[k] for k in POSITION_AGGREGATE},
+                "exclus_population_inconnue": int(np.isnan(pop).sum()),
             })  # fmt: skip
-        extra = pd.DataFrame.from_records(
-            records, columns=["mediane", "agregat", *POSITION_AGGREGATE], index=r.index
-        )
+        columns = ["mediane", "agregat", *POSITION_AGGREGATE, "exclus_population_inconnue"]
+        extra = pd.DataFrame(records, columns=columns)
+        extra.index = r.index
         out = pd.concat([r, extra], axis=1).assign(n_quartiers=len(self.codes))
         return out.sort_values("indicateur").reset_index(drop=True)
 

@@ -67,16 +67,19 @@ def portrait_sentences(
     if synthese is not None and len(synthese):
         top = synthese.head(n)
         lines = [f"{row.phrase} — écart {row.sens}" for row in top.itertuples(index=False)]
-        paragraphs.append(
-            "Les écarts les plus marqués à ses territoires de référence : "
-            + " ; ".join(lines)
-            + "."
-        )
+        lead = "Les écarts les plus marqués" if len(lines) > 1 else "L'écart le plus marqué"
+        paragraphs.append(f"{lead} à ses territoires de référence : " + " ; ".join(lines) + ".")
         unfavourable = int((synthese["sens"] == "défavorable").sum())
-        paragraphs.append(
-            f"Sur {len(synthese)} indicateurs comparables, {unfavourable} "
-            f"{'sont' if unfavourable > 1 else 'est'} dans un sens défavorable au quartier."
-        )
+        if len(synthese) == 1:
+            verb = "est" if unfavourable else "n'est pas"
+            paragraphs.append(
+                f"Le seul indicateur comparable {verb} dans un sens défavorable au quartier."
+            )
+        else:
+            paragraphs.append(
+                f"Sur {len(synthese)} indicateurs comparables, {unfavourable} "
+                f"{'sont' if unfavourable > 1 else 'est'} dans un sens défavorable au quartier."
+            )
     return paragraphs
 
 
@@ -155,9 +158,14 @@ def exclusion_phrase(row: object) -> str:
                                                      "exclus_sans_poids"))  # fmt: skip
     text = f"{enumeration(parts)} exclu{'s' if total > 1 else ''}"
     pop, share = row.population_exclue, row.part_population_exclue
+    unknown = int(getattr(row, "exclus_population_inconnue", 0) or 0)
     if pop == pop and pop is not None and pop > 0:
-        text += f", soit {format_number(pop)} habitants"
+        text += f", soit {'au moins ' if unknown else ''}{format_number(pop)} habitants"
         if share == share and share is not None:
-            text += f" ({format_percent(share)} de la population des quartiers)"
+            known = " connue" if unknown else ""
+            text += f" ({format_percent(share)} de la population{known} des quartiers)"
         text += " laissés de côté"
+    if unknown:
+        text += f" (population inconnue pour {unknown} quartier{'s' if unknown > 1 else ''} exclu"
+        text += "s)" if unknown > 1 else ")"
     return text

@@ -17,11 +17,13 @@ import pandas as pd
 
 from observatoire.publish import blocks, credits, narrative
 from observatoire.publish.sections import Blocks, absent, catalogue_index
+from observatoire.views.format import format_value
 
 if TYPE_CHECKING:
     from observatoire.publish.sections.quartier import Quartier
 
 EVOLUTION_INDICATORS = ("taux_pauvrete", "revenu_median_uc", "taux_emploi", "taux_chomage")
+Reason = tuple[str, tuple[int, ...], str, str]  # motif, millésimes, indicateur, précision
 
 
 def evolution(obs: Any, q: Quartier) -> Blocks:
@@ -45,7 +47,8 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
         gap = table["annee_fin"].astype(float) - table["annee_debut"].astype(float)
         usable = table[table["evolution"].notna() & (gap >= 2)]  # jamais consécutifs (INSEE)
     measured = list(dict.fromkeys(usable["indicateur"])) if len(usable) else []
-    reasons = _reasons(valeurs, territoires, links, q, [i for i in inds if i not in measured])
+    rest = [i for i in inds if i not in measured]
+    reasons = _reasons(valeurs, territoires, links, q, rest, cat["unite"])
     if not measured and not reasons:
         return absent(
             "Aucun indicateur suivi pour l'évolution (taux de pauvreté, revenu médian, taux "
@@ -71,9 +74,9 @@ def evolution(obs: Any, q: Quartier) -> Blocks:
 
 def _reasons(
     valeurs: pd.DataFrame, territoires: pd.DataFrame, links: pd.DataFrame, q: Quartier,
-    indicateurs: list[str],
-) -> list[tuple[str, tuple[int, ...], str]]:  # fmt: skip
-    """Pourquoi l'évolution n'est pas mesurable : ``(motif, millésimes, indicateur)``.
+    indicateurs: list[str], units: Any,
+) -> list[Reason]:  # fmt: skip
+    """Pourquoi l'évolution n'est pas mesurable : ``(motif, millésimes, indicateur, précision)``.
 
     Motifs : ``seul`` (un millésime), ``secret`` (millésimes sous secret), ``consecutifs``
     (valeurs publiées sur des millésimes consécutifs seulement), ``absent``."""
@@ -91,13 +94,18 @@ def _reasons(
         ok = tuple(sorted({int(y) for y in s.loc[s["statut"] == "ok", "annee"]}))
         secret = tuple(sorted({int(y) for y in s.loc[s["statut"] == "secret", "annee"]}))
         if len(years) == 1:
-            found.append(("seul", years, ind))
+            found.append(("seul", years, ind, ""))
         elif secret:
-            found.append(("secret", secret, ind))
+            last = s[s["statut"] == "ok"].sort_values("annee").tail(1)
+            detail = ""
+            if len(last):  # la dernière valeur publiée reste dite (jamais imputée)
+                value = format_value(last["valeur"].iloc[0], units.get(ind))
+                detail = f" (dernière valeur publiée : {value} en {int(last['annee'].iloc[0])})"
+            found.append(("secret", secret, ind, detail))
         elif len(ok) >= 2:
-            found.append(("consecutifs", ok, ind))
+            found.append(("consecutifs", ok, ind, ""))
         else:
-            found.append(("absent", tuple(y for y in years if y not in ok), ind))
+            found.append(("absent", tuple(y for y in years if y not in ok), ind, ""))
     return found
 
 
@@ -105,11 +113,11 @@ def _years_text(years: tuple[int, ...]) -> str:
     return narrative.enumeration([str(y) for y in years])
 
 
-def _reason_sentences(reasons: list[tuple[str, tuple[int, ...], str]], cat: Any) -> list[str]:
+def _reason_sentences(reasons: list[Reason], cat: Any) -> list[str]:
     """Une phrase par motif et millésimes (indicateurs regroupés)."""
     groups: dict[tuple[str, tuple[int, ...]], list[str]] = {}
-    for kind, years, ind in reasons:
-        label = narrative.with_article(str(cat["libelle"].get(ind, ind)))
+    for kind, years, ind, detail in reasons:
+        label = narrative.with_article(str(cat["libelle"].get(ind, ind))) + detail
         groups.setdefault((kind, years), []).append(label)
     out = []
     for (kind, years), labels in groups.items():

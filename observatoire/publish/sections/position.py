@@ -140,14 +140,15 @@ def position(obs: Any, q: Quartier) -> Blocks:
     out.append(
         blocks.tableau(
             frame.fillna("donnée non disponible"),
-            legende=f"Position du quartier parmi les {n_quartiers} quartiers du territoire. "
-            + LEGEND,
+            legende=f"Position du quartier parmi les {n_quartiers} quartiers du territoire",
             source="; ".join(producers) + fictif_suffix(obs),
             display=False,
         )
     )
+    notes = [LEGEND]
     if "Ensemble des quartiers" in frame.columns:
-        out.append(blocks.texte(_aggregate_note(p, cat), display=False))
+        notes.append(_aggregate_note(p, cat))
+    out.append(blocks.texte(*notes, display=False))
     if not has_references(obs, q):
         out.append(_distribution_of(obs, q, p))
     return out
