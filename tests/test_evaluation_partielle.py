@@ -452,3 +452,31 @@ def test_population_inconnue_pas_de_colonne_vide(tmp_path):
     assert "Aucune action accordée de la période ne cible Les Roseaux fictifs" in text
     [need] = contrat.besoins_moyens(obs, p)
     assert need.data["type"] == "absent" and "au moins trois" in need.data["message"]
+
+
+def test_subventions_publiees_seules(tmp_path):
+    """Le SCDL ne recense que des accords : ni tuile « demandé »/« versé », ni taux de refus
+    de 0 %, ni barres « n.d. » ; une phrase le dit, une fois."""
+    import observatoire
+    from observatoire.publish.sections import contrat
+
+    obs = observatoire.open(copy_fixture(tmp_path) / "subventions_seules.toml")
+    p = contrat.periode(obs, None, None, None)
+    items = contrat.programmation(obs, p)
+    [tiles] = [b for b in items if b.data["type"] == "chiffres"]
+    labels = [label for label, _ in tiles.data["items"]]
+    assert labels == ["Actions programmées", "Porteurs", "Montant accordé"]
+    text = _blocks_text(items)
+    assert text.count("ne recensent que les montants accordés : ni demandes, ni refus, ni ") == 1
+    assert "Un seul exercice de programmation sur la période : 2025." in text
+    money = contrat.financements(obs, p)
+    [table] = [b for b in money if b.data["type"] == "tableau"]
+    assert "Demandé" not in str(table.data) and "Versé" not in str(table.data)
+    [figure] = [b for b in money if b.data["type"] == "figure"]
+    assert "demandé" not in figure.data["alt"] and "versé" not in figure.data["alt"]
+    assert "Effet levier non calculable" in _blocks_text(money)
+    for section in (contrat.programmation, contrat.financements, contrat.repartition):
+        shown = section(obs, p)
+        alts = " ".join(b.data.get("alt", "") for b in shown)
+        cells = " ".join(str(b.data.get("lignes", b.data.get("items", ""))) for b in shown)
+        assert FORBIDDEN.search(_blocks_text(shown) + alts + cells) is None

@@ -292,9 +292,13 @@ class ContratAPI:
 
 
 def _years(annee: Years) -> str:
+    """Années d'un titre : « 2025 », « 2024–2026 » (suite continue), « 2022, 2024 »."""
     if isinstance(annee, int):
         return str(annee)
-    return "-".join(str(y) for y in sorted(annee)) if annee else ""
+    ys = sorted({int(y) for y in annee}) if annee else []
+    if len(ys) > 1 and ys[-1] - ys[0] == len(ys) - 1:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
 
 
 def _dsum(values: pd.Series) -> Any:

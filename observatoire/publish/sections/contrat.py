@@ -71,6 +71,13 @@ def _where(p: Periode) -> str:
     return f" sur le périmètre de {p.perimetre_nom}" if p.perimetre_nom else ""
 
 
+def _published_only(obs: Any, api: Any) -> bool:
+    """Toutes les actions viennent de subventions publiées (SCDL) : seuls les accords y sont."""
+    kinds = {name: src.type for name, src in obs.config.sources.items()}
+    names = set(api.obs.actions["source"].dropna())
+    return bool(names) and all(kinds.get(n) == "subventions_scdl" for n in names)
+
+
 def programmation(obs: Any, p: Periode) -> Blocks:
     """Chiffres clés, programmation par année et par pilier — ou ce qui manque, dit une fois."""
     if obs.actions.empty:
@@ -96,16 +103,24 @@ def programmation(obs: Any, p: Periode) -> Blocks:
         ("Montant versé", s["verse"]),
     ]
     items = [(k, v if isinstance(v, str) else format_euros(v)) for k, v in tiles if v is not None]
-    if s["taux_refus"] is not None and s["taux_refus"] == s["taux_refus"]:
+    published_only = _published_only(obs, api)
+    if s["taux_refus"] is not None and s["taux_refus"] == s["taux_refus"] and not published_only:
         items.append(("Taux de refus (dossiers)", format_percent(s["taux_refus"])))
     src = source(api, obs)
     out: Blocks = [blocks.chiffres_cles(items, source=src, display=False)]
     sentences = []
-    unknown = [name for name, v in tiles[2:] if v is None]
-    if unknown:
-        listed = narrative.enumeration(unknown)
+    unknown = [name.lower() for name, v in tiles[2:] if v is None]
+    if published_only:
         sentences.append(
-            listed[:1].upper() + listed[1:] + " : non renseigné dans les fichiers de la période."
+            "Les subventions publiées (SCDL) ne recensent que les montants accordés : ni "
+            "demandes, ni refus, ni versements."
+        )
+    elif unknown:
+        listed = narrative.enumeration(unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        sentences.append(
+            f"{listed[:1].upper()}{listed[1:]} : non renseigné{plural} dans les fichiers de la "
+            "période."
         )
     if s.get("non_relies"):
         sentences.append(
@@ -204,7 +219,8 @@ def _concentration(api: Any, p: Periode) -> str | None:
     n = int(row["porteurs"])
     hhi = (
         f"indice de Herfindahl : {format_number(row['herfindahl'], 3)}, soit l'équivalent de "
-        f"{format_number(row['porteurs_equivalents'])} porteurs de même poids"
+        f"{format_number(row['porteurs_equivalents'])} "
+        f"porteur{'s' if round(float(row['porteurs_equivalents'])) > 1 else ''} de même poids"
     )
     if n == 1:
         return "Un seul porteur reçoit la totalité des montants accordés de la période."
