@@ -281,3 +281,20 @@ def test_indicateurs_ambiguous_column_name_is_refused(territory, capsys):
         "indicateurs_2021.csv), taux_emploi (colonne TP60 du fichier "
         "revenus_documentation_2021.xlsx) ; donnez l'identifiant." in err
     )
+
+
+def test_api_verifier_indicateur_names_the_identifier_of_a_source_column(territory):
+    import observatoire
+    from observatoire.errors import ConfigError
+
+    obs = observatoire.open(territory / "carte.toml")
+    assert obs.indicateurs.verifier_indicateur("taux_pauvrete")["libelle"] == "Taux de pauvreté"
+    with pytest.raises(ConfigError) as info:
+        obs.indicateurs.verifier_indicateur("TP60")
+    assert str(info.value) == (
+        "Indicateur inconnu : « TP60 ». C'est le nom de l'indicateur « taux_pauvrete » "
+        "(colonne TP60 du fichier indicateurs_2021.csv) : donnez son identifiant."
+    )
+    assert info.value.exit_code == 2
+    with pytest.raises(ConfigError, match="Identifiants proches : revenu_median_uc"):
+        obs.indicateurs.verifier_indicateur("revenu_median")

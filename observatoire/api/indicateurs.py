@@ -129,13 +129,11 @@ class IndicatorsAPI(FiguresMixin):
     def verifier_indicateur(self, indicateur: str) -> dict:
         """Ligne du catalogue ; ``ConfigError`` (code 2) listant les ids proches sinon."""
         cat = self.obs.catalogue
-        if indicateur not in set(cat["id"]):
-            close = difflib.get_close_matches(indicateur, cat["id"].tolist(), n=5, cutoff=0.5)
-            hint = f" Identifiants proches : {', '.join(close)}." if close else ""
-            raise ConfigError(
-                f"Indicateur inconnu : « {indicateur} ».{hint} "
-                "Liste complète : observatoire indicateurs --config FICHIER."
-            )
+        if indicateur not in set(cat["id"]):  # nom de colonne source : son identifiant est cité
+            from observatoire.indicator_ids import unknown_indicator_message
+
+            config = getattr(self.obs, "config", None)
+            raise ConfigError(unknown_indicator_message(cat, config, indicateur))
         return aggregates.catalogue_row(cat, indicateur)
 
     def verifier_quartier(self, code: str) -> str:
