@@ -118,7 +118,7 @@ def suggestions(catalogue: pd.DataFrame, config: Config | None, name: str, n: in
         candidates.setdefault(compact(label), []).append(ident)
     for sname in source_names(config):
         candidates.setdefault(compact(sname.name), []).append(sname.ident)
-    close = difflib.get_close_matches(compact(name), list(candidates), n=n * 2, cutoff=0.6)
+    close = difflib.get_close_matches(compact(name), list(candidates), n=n * 2, cutoff=0.5)
     out: list[str] = []
     for key in close:
         out += [i for i in candidates[key] if i not in out]
