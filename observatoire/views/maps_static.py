@@ -276,7 +276,9 @@ def static_map(
     )
     missing = ", ".join(gdf.loc[~ok, "nom"].astype(str)) or "aucun"
     alt = (
-        f"Carte « {titre} » des {len(gdf)} quartiers, classes par {classes.methode} "
+        f"Carte « {titre} » "
+        + (f"des {len(gdf)} quartiers" if len(gdf) > 1 else "d'un quartier")
+        + f", classes par {classes.methode} "
         f"(du plus clair au plus foncé) : {per_class} ; {NA_LABEL} (gris hachuré) : {missing}. "
         f"Limites communales en tirets. {src}."
     )
