@@ -81,10 +81,10 @@ def content_shapes(slide) -> list:
 
 @pytest.fixture(scope="module")
 def demo_exports(tmp_path_factory):
+    """``--tous`` sur la démo, en deux processus (figures partagées entre quartiers)."""
     out = tmp_path_factory.mktemp("exports")
     assert main(["exporter", "diaporama", "--config", str(DEMO), "--sortie", str(out),
-                 "--quartier", CODE]) == 0  # fmt: skip
-    assert main(["exporter", "diaporama", "--config", str(DEMO), "--sortie", str(out)]) == 0
+                 "--tous", "--jobs", "2"]) == 0  # fmt: skip
     return out
 
 
@@ -153,6 +153,20 @@ def test_position_rank_matches_canonical_values(demo_exports, demo_obs):
     mine = rows[CODE]
     worse = (rows > mine) if polarity != 1 else (rows < mine)
     assert (rank, n) == (int(worse.sum()) + 1, len(rows))
+
+
+def test_every_quartier_deck_of_the_demo(demo_exports, demo_obs):
+    """Un diaporama par quartier et un du territoire ; 8 images chacun, toutes décrites."""
+    files = sorted((demo_exports / "diaporamas").glob("*.pptx"))
+    codes = sorted(demo_obs.quartiers["code"])
+    assert [f.name for f in files] == [f"diaporama-{c}.pptx" for c in codes] + [
+        "diaporama-territoire.pptx"
+    ]
+    for f in files[:-1]:
+        prs = Presentation(f)
+        assert [s.shapes.title.text for s in prs.slides][1:] == QUARTIER_TITLES, f.name
+        pics = [p for s in prs.slides for p in pictures(s)]
+        assert len(pics) == 8 and all(p._element.nvPicPr.cNvPr.get("descr") for p in pics)
 
 
 def test_territory_deck_on_demo(demo_exports):
@@ -305,7 +319,10 @@ def test_figures_export(tmp_path, demo_obs):
             im.load()
             assert round(im.info["dpi"][0]) == 300 and im.width >= 2000
     for svg in svgs:
-        assert ET.parse(svg).getroot().tag.endswith("svg")
+        root = ET.parse(svg).getroot()
+        assert root.tag.endswith("svg") and root.get("lang") == "fr"
+        ns = {"s": "http://www.w3.org/2000/svg"}
+        assert root.find("s:title", ns).text and len(root.find("s:desc", ns).text) > 40
     with open(folder / "figures.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
     assert [r["fichier_png"] for r in rows] == [p.name for p in pngs]

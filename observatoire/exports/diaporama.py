@@ -20,6 +20,8 @@ Exemple (API) ::
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -55,6 +57,13 @@ def add_target_options(parser: Any, what: str) -> None:
         "--tous", action="store_true", help=f"{what} du territoire et de chaque quartier"
     )
     parser.add_argument("--force", action="store_true", help="refait les exports même à jour")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"exports produits en même temps (défaut : nombre de cœurs, ici {os.cpu_count()})",
+    )
 
 
 def run(args: Any) -> int:
@@ -65,6 +74,7 @@ def run(args: Any) -> int:
         tous=args.tous,
         sortie=args.sortie,
         force=getattr(args, "force", False),
+        jobs=getattr(args, "jobs", None),
     )
     return 0
 
@@ -144,6 +154,36 @@ class Units:
         yield from todo
 
 
+_BATCH: tuple[Units, Callable] | None = None  # hérité par les processus forkés
+
+
+def _work(item: tuple) -> tuple[tuple, Any]:
+    units, work = _BATCH  # type: ignore[misc]
+    return item, work(units, item[0], item[3])
+
+
+def produce(units: Units, todo: list[tuple], work: Callable, jobs: int | None) -> Iterator:
+    """``(élément, résultat de work(units, unité, fichier témoin))`` pour chaque export à
+    refaire, dans ``jobs`` processus forkés (après le précalcul partagé des tableaux de
+    bord) ; le manifeste n'est écrit que par le processus principal."""
+    global _BATCH
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(todo) <= 1:
+        for item in todo:
+            yield item, work(units, item[0], item[3])
+        return
+    from observatoire.publish.sections import quartier
+
+    quartier.prepare(units.opened())  # écarts, euros par habitant… : une fois, avant fork
+    _BATCH = (units, work)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(min(jobs, len(todo)), maxtasksperchild=100) as pool:
+            yield from pool.imap_unordered(_work, todo)
+    finally:
+        _BATCH = None
+
+
 def shown(path: Path) -> str:
     """Chemin affiché : relatif au dossier courant si possible."""
     try:
@@ -162,13 +202,15 @@ def exporter_diaporama(
     tous: bool = False,
     sortie: str | Path | None = None,
     force: bool = False,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Écrit les diaporamas demandés (les laisse s'ils sont à jour) ; renvoie ceux écrits.
 
-    ``source`` : chemin de ``observatoire.toml`` ou territoire ouvert. ``ConfigError``
-    (code 2) pour un quartier inconnu ou un gabarit illisible : rien n'est écrit.
+    ``source`` : chemin de ``observatoire.toml`` ou territoire ouvert ; ``jobs`` :
+    processus en parallèle (défaut : nombre de cœurs). ``ConfigError`` (code 2) pour un
+    quartier inconnu ou un gabarit illisible : rien n'est écrit.
     """
-    from observatoire.exports.pptx_writer import deck_bytes, open_template
+    from observatoire.exports.pptx_writer import open_template
     from observatoire.publish.plan import file_digest
 
     units = Units(source, quartier, tous, sortie)
@@ -178,15 +220,20 @@ def exporter_diaporama(
     digest = file_digest(template) if template is not None else "modele-integre"
     paths = []
     try:
-        for unit, key, fp, target in units.stale(
-            "diaporama", digest, lambda u: deck_file(units.out, u), force
-        ):
-            deck = units.deck(unit)
-            write_atomic(target, deck_bytes(deck, template))
+        todo = list(units.stale("diaporama", digest, lambda u: deck_file(units.out, u), force))
+        for (_unit, key, fp, target), n in produce(units, todo, _write_deck, jobs):
             common.record(units.out, key, fp, [target], units.config)
-            n = 1 + len(deck.slides) + (1 if deck.absents else 0)
             print(f"Diaporama écrit : {shown(target)} ({n} diapositives)", file=sys.stdout)
             paths.append(target)
     finally:
         units.release()
     return paths
+
+
+def _write_deck(units: Units, unit: str, target: Path) -> int:
+    """Écrit le diaporama de ``unit`` ; renvoie son nombre de diapositives."""
+    from observatoire.exports.pptx_writer import deck_bytes
+
+    deck = units.deck(unit)
+    write_atomic(target, deck_bytes(deck, template_path(units.config)))
+    return 1 + len(deck.slides) + (1 if deck.absents else 0)

@@ -24,10 +24,11 @@ import csv
 import io
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from observatoire.atomic import write_atomic
 from observatoire.exports import common
-from observatoire.exports.diaporama import Units, add_target_options, safe, shown
+from observatoire.exports.diaporama import Units, add_target_options, produce, safe, shown
 
 FOLDER = "figures"
 LISTING = "figures.csv"
@@ -55,6 +56,7 @@ def run(args: Any) -> int:
         tous=args.tous,
         sortie=args.sortie,
         force=getattr(args, "force", False),
+        jobs=getattr(args, "jobs", None),
     )
     return 0
 
@@ -78,16 +80,25 @@ def _neutral(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def accessible_svg(svg: str, titre: str, alt: str) -> str:
+    """SVG avec ``<title>`` et ``<desc>`` (alternative textuelle) en tête, ``lang="fr"``."""
+    head_end = svg.index(">", svg.index("<svg")) + 1
+    root = svg[:head_end].replace("<svg ", '<svg lang="fr" role="img" ', 1)
+    meta = f"\n <title>{escape(titre)}</title>\n <desc>{escape(alt)}</desc>"
+    return root + meta + svg[head_end:]
+
+
 def write_figures(deck: Any, target: Path) -> list[Path]:
     """Écrit les figures du diaporama ``deck`` dans ``target`` (+ ``figures.csv``)."""
     from observatoire.views.charts import save_figure
+    from observatoire.views.svg import figure_svg
 
     written, rows = [], []
     titles = {id(v): s.titre for s in deck.slides for v in s.visuels}
     for visual in deck.visuals():
         png, svg = target / f"{visual.nom}.png", target / f"{visual.nom}.svg"
         save_figure(visual.figure, png, "png", dpi=DPI)
-        save_figure(visual.figure, svg, "svg")
+        write_atomic(svg, accessible_svg(figure_svg(visual.figure), visual.titre, visual.alt))
         written += [png, svg]
         rows.append([png.name, svg.name, titles[id(visual)], visual.titre, visual.alt,
                      f"Source : {visual.source}"])  # fmt: skip
@@ -106,23 +117,26 @@ def exporter_figures(
     tous: bool = False,
     sortie: str | Path | None = None,
     force: bool = False,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Écrit les figures demandées (les laisse si elles sont à jour) ; renvoie les fichiers écrits.
 
-    ``ConfigError`` (code 2) pour un quartier inconnu : rien n'est écrit.
+    ``jobs`` : processus en parallèle (défaut : nombre de cœurs). ``ConfigError``
+    (code 2) pour un quartier inconnu : rien n'est écrit.
     """
     units = Units(source, quartier, tous, sortie)
     written: list[Path] = []
     try:
-        for unit, key, fp, marker in units.stale(
-            "figures", DPI, lambda u: folder(units.out, u) / LISTING, force
-        ):
-            deck = units.deck(unit)
-            files = write_figures(deck, marker.parent)
+        todo = list(units.stale("figures", DPI, lambda u: folder(units.out, u) / LISTING, force))
+        for (_unit, key, fp, marker), files in produce(units, todo, _write, jobs):
             common.record(units.out, key, fp, files, units.config)
-            n = len(deck.visuals())
+            n = sum(1 for f in files if f.suffix == ".png")
             print(f"Figures écrites : {shown(marker.parent)} ({n} figures, PNG et SVG)")
             written += files
     finally:
         units.release()
     return written
+
+
+def _write(units: Units, unit: str, marker: Path) -> list[Path]:
+    return write_figures(units.deck(unit), marker.parent)

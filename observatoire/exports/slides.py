@@ -128,9 +128,23 @@ def paragraphs(items: list[Any]) -> list[str]:
 
 
 def run_section(obs: Any, function: Any, *args: Any) -> list[Any]:
-    """Appelle une section en gardant ses figures matplotlib (voir :func:`release_figures`)."""
+    """Appelle une section en gardant ses figures matplotlib (voir :func:`release_figures`).
+
+    Une figure déjà mise en cache en SVG par un rapport (ou par le précalcul des lots) est
+    d'abord retirée du cache : la section la redessine, gardée en matplotlib."""
+    _drop_cached_figures(obs, keep_matplotlib=True)
     with blocks.figures_gardees():
         return list(function(obs, *args))
+
+
+def _drop_cached_figures(obs: Any, keep_matplotlib: bool) -> None:
+    from observatoire.publish import sections
+
+    store = sections._CACHE.get(obs, {})
+    for key in [k for k, v in store.items() if isinstance(v, blocks.Block)]:
+        data = store[key].data
+        if data.get("type") == "figure" and ("figure" in data) != keep_matplotlib:
+            del store[key]
 
 
 def release_figures(obs: Any) -> None:
@@ -140,12 +154,7 @@ def release_figures(obs: Any) -> None:
     tableaux de bord) sert à tous les diaporamas d'un lot ; ensuite, un rapport produit
     avec le même territoire doit recalculer son SVG.
     """
-    from observatoire.publish import sections
-
-    store = sections._CACHE.get(obs, {})
-    for key in [k for k, v in store.items() if isinstance(v, blocks.Block)]:
-        if "figure" in store[key].data:
-            del store[key]
+    _drop_cached_figures(obs, keep_matplotlib=False)
 
 
 def join_sources(*texts: str) -> str:
