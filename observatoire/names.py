@@ -162,6 +162,27 @@ def _fill_parents(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+SINGLE_LEVELS = ("france", "france_metropolitaine", "ensemble_qpv")
+
+
+def _add_single_references(frame: pd.DataFrame, valeurs: pd.DataFrame | None) -> pd.DataFrame:
+    """Une référence unique (France, France métropolitaine, ensemble des QPV) qui n'a de
+    valeurs que dans un fichier d'indicateurs, sans ligne dans une source ``territoires``,
+    reçoit sa ligne : sans elle, ses valeurs ne seraient jamais comparées aux quartiers."""
+    if valeurs is None or not len(valeurs):
+        return frame
+    extra = []
+    for niveau in SINGLE_LEVELS:
+        if (frame["niveau"] == niveau).any():
+            continue
+        codes = valeurs.loc[valeurs["niveau"] == niveau, "code"].dropna().unique()
+        if len(codes) == 1:
+            extra.append({"code": str(codes[0]), "niveau": niveau, "deduit": True})
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    return frame
+
+
 def complete_territories(
     frame: pd.DataFrame, tables: Mapping[str, pd.DataFrame], labels: Mapping[str, str]
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -181,6 +202,7 @@ def complete_territories(
     ]
     if extra:
         frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    frame = _add_single_references(frame, tables.get("valeurs"))
     frame = _fill_parents(frame)
     for col in ("communes", "epci", "departement", "region", "noms_communes"):
         if col in frame.columns:

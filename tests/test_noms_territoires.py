@@ -197,3 +197,23 @@ def test_en_tete_du_tableau_de_bord_nomme_le_departement(noms: Path) -> None:
     meta = quartier.entete(obs, q)[0]
     assert "Quartier prioritaire QN03190E — Haute-Garonne (31) — " in str(meta.data)
     assert obs.departements_du_quartier("QN06590A") == "Hautes-Pyrénées (65)"
+
+
+def test_france_donnee_seulement_par_un_fichier_d_indicateurs_sert_de_reference(
+    tmp_path: Path,
+) -> None:
+    # Territoire partiel fictif : la France n'a de valeurs que dans un fichier
+    # d'indicateurs (niveau = "france"), aucune source « territoires » ne la déclare.
+    partiel = Path(__file__).parent / "fixtures" / "rapports_partiels"
+    target = tmp_path / "partiel"
+    shutil.copytree(partiel, target)
+    config = (target / "references_france.toml").read_text(encoding="utf-8")
+    start = config.index("[sources.territoires]")
+    config = config[:start] + config[config.index("[sources.france_2017]") :]
+    (target / "france_sans_territoires.toml").write_text(config, encoding="utf-8")
+    obs = observatoire.open(target / "france_sans_territoires.toml")
+    france = _row(obs, "france", "FR")
+    assert france["nom"] == "France (données fictives)"
+    gaps = obs.indicateurs.ecarts("QP065901")
+    rows = gaps[(gaps["reference"] == "france") & (gaps["indicateur"] == "taux_pauvrete")]
+    assert rows["reference_valeur"].notna().all() and len(rows) == 2
