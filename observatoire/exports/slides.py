@@ -169,6 +169,12 @@ def join_sources(*texts: str) -> str:
     return " ; ".join(parts) + (tail if fictif else "")
 
 
+def with_span(src: str, span: str) -> str:
+    """Ajoute ``span`` (« , années 2023–2025 ») avant la mention « Données fictives »."""
+    tail = f" — {credits.FICTIF}"
+    return src[: -len(tail)] + span + tail if src.endswith(tail) else src + span
+
+
 def indicators_source(obs: Any, pairs: list[tuple[str, int]]) -> str:
     """Pied d'une diapositive de chiffres : producteur(s) et millésime(s) de chaque indicateur."""
     years: dict[str, set[int]] = {}

@@ -22,6 +22,7 @@ from observatoire.exports.slides import (
     release_figures,
     run_section,
     visual_of,
+    with_span,
 )
 from observatoire.publish import credits, narrative
 from observatoire.publish.sections import carte as carte_section
@@ -194,7 +195,7 @@ def _participation(obs: Any, q: Any, deck: Deck) -> None:
         if years and years["lignes"]
         else ""
     )
-    first = Slide("participation", "Participation des habitants", _with_years(src, span))
+    first = Slide("participation", "Participation des habitants", with_span(src, span))
     first.paragraphes = texts[0].data["paragraphes"] if texts else []
     first.tableau = years
     deck.slides.append(first)
@@ -213,11 +214,6 @@ def _participation(obs: Any, q: Any, deck: Deck) -> None:
     deck.slides.append(who)
 
 
-def _with_years(src: str, span: str) -> str:
-    tail = f" — {credits.FICTIF}"
-    return src[: -len(tail)] + span + tail if src.endswith(tail) else src + span
-
-
 def _contrat(obs: Any, q: Any, deck: Deck) -> None:
     items = run_section(obs, contrat.quartier_contrat, q)
     if (msg := absent_message(items)) is not None:
@@ -230,7 +226,7 @@ def _contrat(obs: Any, q: Any, deck: Deck) -> None:
     slide.visuels = [v for b in of_type(items, "figure") if (v := visual_of(b)) is not None][:1]
     years = obs.contrat.annees
     span = f", programmation {years[0]}–{years[-1]}" if years else ""
-    base = _with_years(tables[0].data["source"], span) if tables else ""
+    base = with_span(tables[0].data["source"], span) if tables else ""
     slide.source = join_sources(base, *(v.source for v in slide.visuels))
     deck.slides.append(slide)
 

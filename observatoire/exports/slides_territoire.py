@@ -30,11 +30,13 @@ from observatoire.exports.slides import (
     release_figures,
     run_section,
     visual_of,
+    with_span,
 )
 from observatoire.publish import credits, narrative
 from observatoire.publish.sections import carte as carte_section
 from observatoire.publish.sections import catalogue_index, contrat, participation
 from observatoire.publish.sections.evolution import EVOLUTION_INDICATORS
+from observatoire.publish.sections.groupe import MAX_GROUP
 from observatoire.publish.sections.quartier import KEY_INDICATORS
 from observatoire.views.charts import alt_text
 from observatoire.views.format import format_number, format_value
@@ -112,12 +114,13 @@ def _quartiers(obs: Any, deck: Deck) -> None:
     if ind is None or len(api.codes) < 2:
         deck.absents.append("Moins de deux quartiers ont des valeurs : pas de comparaison.")
         return
-    fig = api.distribution(ind)
     annee = api.derniere_annee(ind)
     source = credits.figure_source(obs, ind, annee)
     slide = Slide("quartiers", "Les quartiers entre eux", source)
-    titre = " ".join(str(fig.get_suptitle()).split())
-    slide.visuels = [Visual(fig, titre, alt_text(fig), source)]
+    if len(api.codes) <= MAX_GROUP:  # au-delà, un graphique d'autant de barres est illisible
+        fig = api.distribution(ind)
+        titre = " ".join(str(fig.get_suptitle()).split())
+        slide.visuels = [Visual(fig, titre, alt_text(fig), source)]
     s = api.inegalites(ind, annee)
     unite = cat["unite"].get(ind)
     if s.get("n", 0) >= 2:
@@ -242,15 +245,22 @@ def _contrat(obs: Any, deck: Deck) -> None:
     slide.chiffres = [tuple(x) for x in tiles[0].data["items"]] if tiles else []
     slide.paragraphes = paragraphs(items)
     slide.visuels = [v for b in of_type(items, "figure") if (v := visual_of(b)) is not None][:1]
-    slide.source = join_sources(*(v.source for v in slide.visuels))
+    span = f", programmation {p.debut}–{p.fin}"
+    tables = [b.data["source"] for b in of_type(items, "tableau")] or [
+        config_source(obs, deck.millesime)
+    ]
+    slide.source = join_sources(*(v.source for v in slide.visuels)) or with_span(tables[0], span)
     deck.slides.append(slide)
     items = run_section(obs, contrat.repartition, p)
     if absent_message(items) is None:
         share = Slide("repartition", "Contrat de ville : la répartition entre quartiers", "")
         share.paragraphes = paragraphs(items)
         share.visuels = [v for b in of_type(items, "figure") if (v := visual_of(b)) is not None]
-        share.visuels = share.visuels[:1]
-        share.source = join_sources(*(v.source for v in share.visuels))
+        share.visuels = share.visuels[:1] if len(obs.indicateurs.codes) <= MAX_GROUP else []
+        tables = [b.data["source"] for b in of_type(items, "tableau")] or [slide.source]
+        share.source = join_sources(*(v.source for v in share.visuels)) or with_span(
+            tables[0], span
+        )
         deck.slides.append(share)
 
 
@@ -263,7 +273,8 @@ def _carte(obs: Any, deck: Deck) -> None:
         deck.absents.append("Aucun indicateur n'a de valeur pour colorer la carte des quartiers.")
         return
     ind, annee = chosen
-    fig = obs.indicateurs.carte_statique(ind, annee=annee)
+    many = len(obs.indicateurs.codes) > MAX_GROUP  # échelle nationale : pas d'étiquettes
+    fig = obs.indicateurs.carte_statique(ind, annee=annee, etiquettes=not many)
     source = credits.figure_source(obs, ind, annee)
     titre = " ".join(str(fig.get_suptitle()).split())
     slide = Slide("carte", "Carte des quartiers", source)
