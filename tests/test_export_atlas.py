@@ -83,7 +83,8 @@ def test_switching_indicator_recolours_every_quartier(demo_atlas, obs, chromium)
         assert p.locator('label[for="indicateur"]').count() == 1
         assert p.locator('label[for="millesime"]').count() == 1
         assert p.title().startswith("Atlas des quartiers")
-        for indicateur in ("taux_chomage", "revenu_median_uc"):
+        # part_15_24 : des quartiers ex æquo dans la démo
+        for indicateur in ("taux_chomage", "revenu_median_uc", "part_15_24"):
             p.select_option("#indicateur", indicateur)
             annee = int(p.locator("#millesime").input_value())
             p.wait_for_timeout(100)
@@ -103,6 +104,15 @@ def test_switching_indicator_recolours_every_quartier(demo_atlas, obs, chromium)
                 int(row["cells"][0].split()[0]) for row in rows if row["cells"][0][0].isdigit()
             ]
             assert ranks == sorted(ranks) and len(ranks) == len(ranked)
+            expected_rank = dict(zip(ranked["code"], ranked["rang"], strict=True))
+            ties = set(ranked.loc[ranked["ex_aequo"], "code"])
+            for row in rows:
+                if row["code"] in expected_rank:
+                    wanted = str(expected_rank[row["code"]])
+                    wanted += " (ex æquo)" if row["code"] in ties else ""
+                    assert row["cells"][0] == wanted, row
+                else:
+                    assert row["cells"][0] == "non classé", row
             text = p.locator("#description-carte").text_content()
             assert f"Carte de {len(codes)}\u00a0quartiers" in text
             assert str(annee) in p.locator("#titre-carte").text_content()
@@ -188,11 +198,14 @@ def test_hostile_names_stay_inert(hostile, tmp_path, chromium):  # noqa: F811
         p.locator('path.obs-quartier[data-code="QN00001A"]').hover()
         p.wait_for_timeout(100)
         tip = p.locator(".leaflet-tooltip").text_content()
+        no_reports = p.locator("#sans-tableaux").is_visible()
+        per_row = p.locator("#tableau .sans-lien").count()
         assert opened.problems == [], opened.problems
     assert any(HOSTILE["QN00001A"] in n for n in names), names
     assert any(HOSTILE["QN00002A"] in n for n in names), names
     assert HOSTILE["QN00001A"] in tip
     assert images == 0
+    assert no_reports and per_row == 0  # aucun tableau de bord : dit une fois, au-dessus
     assert MARKER in title  # le nom hostile du territoire, affiché comme texte
 
 

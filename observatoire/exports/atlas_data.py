@@ -136,24 +136,19 @@ def _unit(value: Any) -> str | None:
     return text or None
 
 
-def _rank_lists(
-    rank_frame: pd.DataFrame | None, codes: list[str]
-) -> tuple[list[int | None], list[int], str]:
-    """Rang de chaque quartier (``None`` : non classé), positions des ex æquo, sens du rang."""
+def _rank_list(rank_frame: pd.DataFrame | None, codes: list[str]) -> tuple[list[int | None], str]:
+    """Rang de chaque quartier (``None`` : non classé) et sens du rang.
+
+    Les ex æquo (rang « min ») partagent leur rang : la page les reconnaît à un rang répété."""
     ranks: list[int | None] = [None] * len(codes)
-    ties: list[int] = []
     if rank_frame is None or rank_frame.empty:
-        return ranks, ties, ""
+        return ranks, ""
     pos = {c: i for i, c in enumerate(codes)}
-    for code, rang, tie in zip(
-        rank_frame["code"], rank_frame["rang"], rank_frame["ex_aequo"], strict=True
-    ):
+    for code, rang in zip(rank_frame["code"], rank_frame["rang"], strict=True):
         i = pos.get(code)
         if i is not None and not pd.isna(rang):
             ranks[i] = int(rang)
-            if bool(tie):
-                ties.append(i)
-    return ranks, ties, _text(rank_frame["sens"].iloc[0])
+    return ranks, _text(rank_frame["sens"].iloc[0])
 
 
 def year_entry(
@@ -168,12 +163,11 @@ def year_entry(
     ok = (data["statut"].eq("ok") & data["valeur"].notna()).to_numpy()
     values = data["valeur"].to_numpy(dtype=float)
     cls = classify(pd.Series(values[ok]), classes, methode, unite)
-    ranks, ties, sens = _rank_lists(rank_frame, codes)
+    ranks, sens = _rank_list(rank_frame, codes)
     return {
         "t": [format_value(v, unite, s) for v, s in zip(values, data["statut"], strict=True)],
         "k": [cls.index_of(v) if good else -1 for v, good in zip(values, ok, strict=True)],
         "r": ranks,
-        "eq": ties,
         "sens": sens,
         "source": "Source : " + figure_source(obs, indicateur, int(annee)),
         "classes": {

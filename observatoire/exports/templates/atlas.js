@@ -23,7 +23,9 @@
     return out;
   }
   function decode(polys) { return polys.map(function (p) { return p.map(decodeRing); }); }
-  function plural(n, one, many) { return n + "\u00a0" + (n > 1 ? many : one); }
+  function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0"); }
+  function plural(n, one, many) { return count(n) + "\u00a0" + (n > 1 ? many : one); }
+  var anyLink = Q.some(function (q) { return !!q.lien; });
 
   // ------------------------------------------------------------------ carte
   var map = L.map("carte", { zoomControl: false, zoomSnap: 0.25, zoomDelta: 0.5, renderer: L.svg() });
@@ -219,8 +221,9 @@
     $("note-symboles").hidden = !G.symboles;
   }
   function renderTable(ind, e, title) {
-    var ties = {};
-    e.eq.forEach(function (i) { ties[i] = true; });
+    var seen = {}, ties = {};  // rang « min » : des ex æquo partagent leur rang
+    e.r.forEach(function (r) { if (r !== null) { seen[r] = (seen[r] || 0) + 1; } });
+    e.r.forEach(function (r, i) { if (r !== null && seen[r] > 1) { ties[i] = true; } });
     var order = [];
     for (var i = 0; i < N; i++) { order.push(i); }
     order.sort(function (a, b) {
@@ -246,7 +249,7 @@
         th.appendChild(a);
       } else {
         th.appendChild(el("span", q.nom));
-        th.appendChild(el("span", "tableau de bord non produit", "sans-lien"));
+        if (anyLink) { th.appendChild(el("span", "tableau de bord non produit", "sans-lien")); }
       }
       tr.appendChild(th);
       tr.appendChild(el("td", q.code));
@@ -263,6 +266,7 @@
     tbody.appendChild(body);
     $("legende-tableau").textContent = title + " : " + plural(N, "quartier", "quartiers") +
       ", du rang 1 (situation la plus défavorable) aux quartiers non classés";
+    $("sans-tableaux").hidden = anyLink;
     $("sens").textContent = e.sens ? "Rang : " + e.sens + " ; valeurs secrètes ou absentes non classées." : "";
   }
 
