@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,24 @@ def test_payload_is_compact_and_coordinates_rounded(demo_atlas, obs):
     assert set(ids) == set(obs.indicateurs._years)
     entry = next(i for i in data["indicateurs"] if i["id"] == "taux_pauvrete")["annees"]
     assert set(entry) == {str(y) for y in obs.indicateurs._years["taux_pauvrete"]}
+
+
+def test_territory_without_indicators_is_refused(hostile, tmp_path):
+    """Sans source d'indicateurs, pas d'atlas vide : message français, code 2, rien d'écrit."""
+    import tomllib
+
+    from fiabilite_outils import drop_sources
+
+    territory = tmp_path / "sans_indicateurs"
+    shutil.copytree(hostile.parent, territory, ignore=shutil.ignore_patterns(".cache", "reports"))
+    config = territory / "observatoire.toml"
+    text = config.read_text(encoding="utf-8")
+    sources = tomllib.loads(text)["sources"]
+    names = [n for n, s in sources.items() if s.get("type") == "indicateurs"]
+    assert names
+    config.write_text(drop_sources(text, names), encoding="utf-8")
+    out = tmp_path / "exports"
+    result = _atlas(config, out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Aucun indicateur n'a de valeur" in result.stderr
+    assert not out.exists()

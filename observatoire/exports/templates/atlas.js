@@ -210,7 +210,9 @@
     });
     var na = el("li");
     na.appendChild(el("span", null, "case case-na"));
-    na.appendChild(el("span", "hachures grises : " + D.libelles.na + ", dont " + D.libelles.secret + " (" + e.n_na + ")"));
+    na.appendChild(el("span", "hachures grises : " + D.libelles.na +
+      (e.n_secret ? " ou " + D.libelles.secret : "") + " (" + count(e.n_na) +
+      (e.n_secret ? ", dont " + count(e.n_secret) + " sous " + D.libelles.secret : "") + ")"));
     ul.appendChild(na);
     if (G.communes.length) {
       var com = el("li");
@@ -254,7 +256,7 @@
       tr.appendChild(th);
       tr.appendChild(el("td", q.code));
       tr.appendChild(el("td", e.t[i], "nombre"));
-      tr.appendChild(el("td", k >= 0 ? e.classes.libelles[k] : "hachures (" + D.libelles.na + ")"));
+      tr.appendChild(el("td", k >= 0 ? e.classes.libelles[k] : "hachures grises"));
       tr.addEventListener("mouseenter", function () { mark(i, true); });
       tr.addEventListener("mouseleave", function () { mark(i, false); });
       tr.addEventListener("focusin", function () { mark(i, true); });
