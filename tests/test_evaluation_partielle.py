@@ -292,6 +292,7 @@ def test_participation_sans_repartition_par_age_ni_sexe(reports):
 def test_un_seul_exercice(reports):
     out = reports["un_exercice"]
     page = evaluation(out)
+    assert page.name == "contrat-de-ville-2025.html"  # pas « 2025-2025 »
     text = texts(page)
     once(text, "Un seul exercice de programmation sur la période : 2025. L'évolution d'une "
                "année sur l'autre n'est pas mesurable.")  # fmt: skip

@@ -40,7 +40,7 @@ HOSTILE_CODES = [
 # Un nom de fichier produit : code validé (lettres, chiffres, - et _) + extension connue.
 OUTPUT_NAME = re.compile(
     r"^(quartiers/[A-Za-z0-9][A-Za-z0-9_-]*\.(html|pdf|ipynb)"
-    r"|evaluation/contrat-de-ville-\d{4}-\d{4}(-[A-Za-z0-9_-]+)?\.(html|pdf|ipynb)"
+    r"|evaluation/contrat-de-ville-\d{4}(-\d{4})?(-[A-Za-z0-9_-]+)?\.(html|pdf|ipynb)"
     r"|cartes/[a-z_]+\.html|index\.html|manifest\.json|journal[a-z-]*\.log|\.observatoire-lot\.lock)$"
 )
 

@@ -19,7 +19,8 @@ class ReportJob:
     """Un rapport : un tableau de bord de quartier ou le rapport d'évaluation.
 
     ``slug`` (dérivé d'un code validé uniquement) donne le nom des fichiers :
-    ``quartiers/<CODE>.html`` ou ``evaluation/contrat-de-ville-<debut>-<fin>.html``.
+    ``quartiers/<CODE>.html`` ou ``evaluation/contrat-de-ville-<debut>-<fin>.html``
+    (``contrat-de-ville-2025.html`` pour un seul exercice).
     """
 
     kind: str  # "quartier" | "evaluation"
@@ -54,7 +55,8 @@ class ReportJob:
                     f"périmètre invalide pour un nom de fichier : {perimetre!r}"
                 )
             suffix = f"-{perimetre}"
-        return Path("evaluation") / f"contrat-de-ville-{debut}-{fin}{suffix}"
+        years = f"{debut}" if str(debut) == str(fin) else f"{debut}-{fin}"  # un seul exercice
+        return Path("evaluation") / f"contrat-de-ville-{years}{suffix}"
 
     @property
     def key(self) -> str:
