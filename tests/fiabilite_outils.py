@@ -64,8 +64,13 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def load_cases() -> list[dict]:
-    """Les cas du corpus, dans l'ordre de ``tests/corpus/cas.toml``."""
-    return tomllib.loads((CORPUS / "cas.toml").read_text(encoding="utf-8"))["cas"]
+    """Les cas du corpus : ``tests/corpus/cas.toml`` puis les ``cas_*.toml`` (un fichier par
+    série de cas, par ordre alphabétique), chacun dans son ordre."""
+    files = [CORPUS / "cas.toml", *sorted(CORPUS.glob("cas_*.toml"))]
+    cases: list[dict] = []
+    for path in files:
+        cases += tomllib.loads(path.read_text(encoding="utf-8")).get("cas", [])
+    return cases
 
 
 def drop_sources(config_text: str, names: list[str]) -> str:
