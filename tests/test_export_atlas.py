@@ -122,6 +122,34 @@ def test_switching_indicator_recolours_every_quartier(demo_atlas, obs, chromium)
         assert opened.problems == [], opened.problems
 
 
+ALL_CHOICES = """() => {
+    const ind = document.getElementById('indicateur'), year = document.getElementById('millesime');
+    const bad = [], seen = [];
+    for (const option of [...ind.options]) {
+        ind.value = option.value; ind.dispatchEvent(new Event('change'));
+        for (const y of [...year.options]) {
+            year.value = y.value; year.dispatchEvent(new Event('change'));
+            const text = document.body.innerText;
+            for (const word of ['undefined', 'NaN', 'None', 'null', '[object']) {
+                if (text.includes(word)) { bad.push(option.value + ' ' + y.value + ' : ' + word); }
+            }
+            seen.push(option.value + '/' + y.value);
+        }
+    }
+    return {bad, seen};
+}"""
+
+
+def test_every_indicator_and_year_renders_clean_text(demo_atlas, obs, chromium):  # noqa: F811
+    page, _reports, _ = demo_atlas
+    with open_offline(chromium, page, wait_ms=300) as opened:
+        result = opened.page.evaluate(ALL_CHOICES)
+        assert opened.problems == [], opened.problems
+    assert result["bad"] == []
+    expected = {f"{i}/{y}" for i, years in obs.indicateurs._years.items() for y in years}
+    assert set(result["seen"]) == expected
+
+
 def test_secret_quartier_is_written_secret_and_hatched(demo_atlas, obs, chromium):  # noqa: F811
     page, _reports, _ = demo_atlas
     v = obs.valeurs

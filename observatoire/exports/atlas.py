@@ -36,6 +36,13 @@ METHODS = ("jenks", "quantiles", "egal")
 
 def register(parser) -> None:
     """Options de ``observatoire exporter atlas``."""
+    parser.description = (
+        "Écrit atlas.html, une page autonome qui s'ouvre hors ligne : on choisit un "
+        "indicateur et un millésime, la carte colore tous les quartiers (mêmes classes que "
+        "les rapports, secret et absence en hachures), le tableau les classe, et un clic ou "
+        "Entrée sur un quartier ouvre son tableau de bord. Refaite seulement si les "
+        "données, la configuration, les options ou les tableaux de bord présents changent."
+    )
     parser.add_argument(
         "--classes", type=int, default=5, metavar="N",
         help="nombre de classes de la carte, 2 à 9 (défaut : 5, comme les cartes des rapports)",
