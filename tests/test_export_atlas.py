@@ -318,3 +318,29 @@ def test_territory_without_indicators_is_refused(hostile, tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Aucun indicateur n'a de valeur" in result.stderr
     assert not out.exists()
+
+
+def test_territory_without_contours_keeps_its_table(hostile, tmp_path, chromium):  # noqa: F811
+    """Sans contours de quartiers : la page dit que la carte est indisponible, le tableau reste."""
+    import tomllib
+
+    from fiabilite_outils import drop_sources
+
+    territory = tmp_path / "sans_contours"
+    shutil.copytree(hostile.parent, territory, ignore=shutil.ignore_patterns(".cache", "reports"))
+    config = territory / "observatoire.toml"
+    text = config.read_text(encoding="utf-8")
+    names = [n for n, s in tomllib.loads(text)["sources"].items() if s.get("type") == "contours"]
+    assert names
+    config.write_text(drop_sources(text, names), encoding="utf-8")
+    out = tmp_path / "exports"
+    result = _atlas(config, out)
+    assert result.returncode == 0, result.stderr
+    with open_offline(chromium, out / "atlas.html", wait_ms=300) as opened:
+        p = opened.page
+        description = p.locator("#description-carte").text_content()
+        hidden = p.locator("#carte").is_hidden()
+        rows = p.evaluate(ROWS)
+        assert opened.problems == [], opened.problems
+    assert "Aucun contour de quartier" in description and hidden
+    assert len(rows) == 3 and all(r["cells"][3] for r in rows)

@@ -185,9 +185,14 @@
       plural(e.n_na, "quartier", "quartiers") + " en " + D.libelles.na +
       (e.n_secret ? ", dont " + e.n_secret + " sous " + D.libelles.secret : "") +
       " (hachures grises). Le tableau « Quartiers classés » donne les mêmes valeurs en texte.";
-    if (drawn < N) { desc += " " + plural(N - drawn, "quartier n'a", "quartiers n'ont") + " pas de contour déclaré : absents de la carte, présents dans le tableau."; }
+    if (drawn === 0) {
+      desc = "Aucun contour de quartier n'est déclaré dans la configuration : carte indisponible. " +
+        "Le tableau « Quartiers classés » donne les valeurs des " + plural(N, "quartier", "quartiers") + ".";
+    } else if (drawn < N) { desc += " " + plural(N - drawn, "quartier n'a", "quartiers n'ont") + " pas de contour déclaré : absents de la carte, présents dans le tableau."; }
     if (G.symboles) { desc += " Vue d'ensemble : un cercle au centre de chaque quartier, plus grand quand la classe est plus haute ; zoomez pour voir les contours."; }
     $("description-carte").textContent = desc;
+    $("carte").hidden = drawn === 0;
+    $("legende").hidden = drawn === 0;
     renderLegend(e);
     renderTable(ind, e, title);
     decorateAll();
