@@ -344,3 +344,20 @@ def test_territory_without_contours_keeps_its_table(hostile, tmp_path, chromium)
         assert opened.problems == [], opened.problems
     assert "Aucun contour de quartier" in description and hidden
     assert len(rows) == 3 and all(r["cells"][3] for r in rows)
+
+
+def test_choice_is_kept_in_the_address(demo_atlas, chromium):  # noqa: F811
+    page, _reports, _ = demo_atlas
+    with open_offline(chromium, page, wait_ms=200) as opened:
+        p = opened.page
+        p.select_option("#indicateur", "taux_chomage")
+        p.select_option("#millesime", "2020")
+        assert p.url.endswith("#taux_chomage/2020")
+        p.goto(page.resolve().as_uri() + "#part_css/2018")
+        p.reload()
+        p.wait_for_timeout(200)
+        chosen = (p.locator("#indicateur").input_value(), p.locator("#millesime").input_value())
+        title = p.locator("#titre-carte").text_content()
+        assert opened.problems == [], opened.problems
+    assert chosen == ("part_css", "2018")
+    assert "2018" in title
