@@ -120,6 +120,21 @@ def test_gap_in_points_and_secret_kept_as_status(workbook, obs_demo):
     assert row["Valeur"].value == "secret" and row["Valeur"].data_type == "s"
     assert row["Statut"].value == "secret statistique"
 
+    # une évolution qui part d'une valeur secrète n'est pas mesurée, et le dit
+    from observatoire.publish.sections.evolution import EVOLUTION_INDICATORS
+
+    secret = v[(v["statut"] == "secret") & v["indicateur"].isin(EVOLUTION_INDICATORS)].iloc[0]
+    evo = obs_demo.indicateurs.evolution(secret["code"], [secret["indicateur"]])
+    assert (evo["annee_debut"] == secret["annee"]).any()
+    (row,) = _cells(
+        workbook["Évolutions"],
+        **{"Code quartier": secret["code"], "Indicateur (identifiant)": secret["indicateur"],
+           "Début": int(secret["annee"])},
+    )  # fmt: skip
+    assert row["Valeur de début"].value == "secret"
+    assert row["Statut de début"].value == "secret statistique"
+    assert row["Évolution"].value == "non mesurable"
+
 
 def test_masked_participation_cell_stays_masked(demo_out, workbook, obs_demo):
     rep = obs_demo.participation.representativite("QN00007A")

@@ -182,7 +182,7 @@ def build_tables(obs: Any, unit: str = TERRITOIRE) -> tuple[list[Table], list[Ab
         items: list[Table | Absent] = [
             ind.portrait(obs, qs, src), ind.ecarts(obs, qs, src), ind.rangs(obs, qs, src),
             ind.evolutions(obs, qs, src), part.par_annee(obs, qs),
-            part.par_dispositif_quartier(obs, qs), part.representativite(obs, qs),
+            part.par_dispositif_quartier(obs, qs), part.representativite(obs, qs, True),
             *part.evaluation(obs, p), *contrat_tables.evaluation(obs, p),
             *contrat_tables.quartier(obs, qs), ind.valeurs(obs, None, src),
         ]  # fmt: skip

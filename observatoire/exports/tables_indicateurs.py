@@ -215,10 +215,15 @@ def rangs(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
                  "(1 = situation la plus défavorable ; dernier millésime)", columns, rows, used)  # fmt: skip
 
 
-def _status_of(obs: Any, code: object, ind: str, annee: object) -> tuple[object, object]:
-    v = obs.indicateurs.code_values(str(code))
-    hit = v[(v["indicateur"] == ind) & (v["annee"] == annee)]
-    return (hit["valeur"].iloc[0], hit["statut"].iloc[0]) if len(hit) else (None, "absent")
+def _statuses(obs: Any, inds: list[str]) -> dict[tuple[str, str, int], tuple[object, object]]:
+    """(valeur, statut) de chaque (code, indicateur, millésime) de ces indicateurs."""
+    out = {}
+    for i in inds:
+        v = obs.indicateurs.indicator_values(i)
+        for code, year, value, statut in zip(v["code"], v["annee"], v["valeur"], v["statut"],
+                                             strict=True):  # fmt: skip
+            out[(str(code), i, int(year))] = (value, statut)
+    return out
 
 
 def evolutions(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
@@ -229,6 +234,7 @@ def evolutions(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
     if table is None or table.empty:
         table = pd.DataFrame(columns=["code"])
     by_code = dict(iter(table.groupby("code", sort=False)))
+    known, absent = _statuses(obs, inds), (None, "absent")
     for q in qs:
         mine = by_code.get(q.code)
         if mine is None:
@@ -238,8 +244,8 @@ def evolutions(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
         for r in mine.itertuples(index=False):
             unit = _unit(obs, r.indicateur)
             used.add(r.indicateur)
-            start = _status_of(obs, r.code_debut, r.indicateur, r.annee_debut)
-            end = _status_of(obs, q.code, r.indicateur, r.annee_fin)
+            start = known.get((str(r.code_debut), r.indicateur, int(r.annee_debut)), absent)
+            end = known.get((q.code, r.indicateur, int(r.annee_fin)), absent)
             evo = "non mesurable" if is_missing(r.evolution) else Value(
                 float(r.evolution), gap_kind(unit))  # fmt: skip
             rel = "non mesurable" if is_missing(r.evolution_relative) else Value(

@@ -13,6 +13,7 @@ Exemple ::
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -102,16 +103,22 @@ def par_dispositif_quartier(obs: Any, qs: list[Any]) -> Table | Absent:
                  columns, rows)  # fmt: skip
 
 
-def representativite(obs: Any, qs: list[Any]) -> Table | Absent:
-    """Part de chaque groupe parmi les participants et dans la population (secret appliqué)."""
+ENSEMBLE = SimpleNamespace(code="ensemble", nom="Ensemble des quartiers du territoire")
+
+
+def representativite(obs: Any, qs: list[Any], ensemble: bool = False) -> Table | Absent:
+    """Part de chaque groupe parmi les participants et dans la population (secret appliqué).
+
+    ``ensemble`` : d'abord les lignes de l'ensemble des quartiers (rapport d'évaluation)."""
     name = "Représentativité"
     if obs.evenements.empty:
         return Absent(name, section.NO_DATA)
     api, rows = obs.participation, []
-    for q in qs:
-        if api.evenements(q.code).empty:
+    for q in ([ENSEMBLE] if ensemble else []) + list(qs):
+        code = None if q is ENSEMBLE else q.code
+        if code is not None and api.evenements(code).empty:
             continue
-        rep = api.representativite(q.code)
+        rep = api.representativite(code)
         known = rep[rep["part_population"].notna()] if len(rep) else rep
         if known.empty or known["participants_connus"].isna().all():
             continue  # le tableau de bord dit : non calculable (ventilations absentes)
