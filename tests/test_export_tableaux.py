@@ -349,3 +349,22 @@ def test_python_api_same_tables(obs_demo, tmp_path):
     wb = openpyxl.load_workbook(paths[0])
     assert [t.sheet for t in tables] == wb.sheetnames[1:]
     assert q.code == "QN00014A"
+
+
+def test_evolutions_per_quartier_equal_the_api(obs_demo, workbook):
+    """Les évolutions exportées (quartier par quartier, comme les tableaux de bord) sont
+    celles de ``obs.indicateurs.evolution()`` sur tout le territoire."""
+    import pandas as pd
+
+    from observatoire.exports.tables_indicateurs import quartier_evolution
+    from observatoire.publish.sections.evolution import EVOLUTION_INDICATORS
+
+    wanted = list(EVOLUTION_INDICATORS)
+    cols = ["code", "indicateur", "annee_debut", "annee_fin", "evolution", "avertissement"]
+    mine = pd.concat([quartier_evolution(obs_demo, c, wanted) for c in obs_demo.indicateurs.codes])
+    mine = mine[cols].sort_values(cols[:2]).reset_index(drop=True)
+    api = obs_demo.indicateurs.evolution(None, wanted)[cols]
+    api = api.sort_values(cols[:2]).reset_index(drop=True)
+    assert len(mine) > 0
+    pd.testing.assert_frame_equal(mine, api, check_dtype=False)
+    assert len(_rows(workbook["Évolutions"])) == len(api)

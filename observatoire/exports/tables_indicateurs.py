@@ -226,18 +226,25 @@ def _statuses(obs: Any, inds: list[str]) -> dict[tuple[str, str, int], tuple[obj
     return out
 
 
+def quartier_evolution(obs: Any, code: str, inds: list[str]) -> pd.DataFrame:
+    """Évolutions d'un quartier calculées comme dans son tableau de bord : la même fonction
+    sur les seules lignes du quartier et des quartiers que lui lie la correspondance (mêmes
+    résultats que ``obs.indicateurs.evolution(code, inds)``, sans refiltrer toute la table)."""
+    from observatoire.analysis.evolution import evolution
+    from observatoire.publish.sections.evolution import _linked_tables
+
+    valeurs, territoires, links = _linked_tables(obs, code)
+    return evolution(valeurs, territoires, links, obs.catalogue, [code], inds, None, None)
+
+
 def evolutions(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
     """Évolutions des indicateurs clés entre millésimes non consécutifs (règles INSEE)."""
     api, rows, used = obs.indicateurs, [], set()
     inds = [i for i in EVOLUTION_INDICATORS if len(api.indicator_values(i))]
-    table = api.evolution(qs[0].code if len(qs) == 1 else None, inds) if inds else None
-    if table is None or table.empty:
-        table = pd.DataFrame(columns=["code"])
-    by_code = dict(iter(table.groupby("code", sort=False)))
     known, absent = _statuses(obs, inds), (None, "absent")
     for q in qs:
-        mine = by_code.get(q.code)
-        if mine is None:
+        mine = quartier_evolution(obs, q.code, inds) if inds else None
+        if mine is None or mine.empty:
             continue
         if q.millesime is not None:
             mine = mine[mine["annee_fin"] <= q.millesime]
