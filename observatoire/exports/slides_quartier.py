@@ -128,25 +128,30 @@ def _ecarts(obs: Any, q: Any, deck: Deck) -> None:
 
 
 def _position(obs: Any, q: Any, deck: Deck, syn: Any, visuals: list) -> None:
-    """Rang du quartier (``obs.indicateurs.rangs``) sur les indicateurs où il s'éloigne le plus."""
+    """Rang du quartier, médiane et ensemble des quartiers (``obs.indicateurs.position`` :
+    rangs et agrégat pondéré calculés une fois pour tout le territoire) sur les indicateurs
+    où il s'éloigne le plus de ses références."""
+    import pandas as pd
+
     cat = catalogue_index(obs)
     chosen = list(dict.fromkeys(syn["indicateur"]))[:N_POSITION] if len(syn) else []
-    ranks = obs.indicateurs.rangs(q.code, chosen) if chosen else None
+    table = obs.indicateurs.position(q.code, q.millesime, chosen) if chosen else None
+    rows = {r.indicateur: r for r in table.itertuples(index=False)} if table is not None else {}
     lines, pairs = [], []
-    for ind in chosen:
-        r = ranks[(ranks["indicateur"] == ind) & ranks["rang"].notna()]
-        if q.millesime is not None:
-            r = r[r["annee"] <= q.millesime]
-        if r.empty:
-            continue
-        row = r.sort_values("annee").iloc[-1]
-        tie = " (ex æquo)" if bool(row["ex_aequo"]) else ""
-        lines.append(
-            f"{cat['libelle'].get(ind, ind)} ({int(row['annee'])}) : "
-            f"{format_value(row['valeur'], cat['unite'].get(ind))}, "
-            f"{narrative.ordinal(int(row['rang']))} rang{tie} sur {int(row['n_classes'])} quartiers"
-        )
-        pairs.append((ind, int(row["annee"])))
+    for ind in (i for i in chosen if i in rows):
+        row, unite = rows[ind], cat["unite"].get(ind)
+        head = f"{cat['libelle'].get(ind, ind)} ({int(row.annee)}) : "
+        if pd.isna(row.rang):
+            lines.append(head + f"{format_value(row.valeur, unite, row.statut)}, non classé")
+        else:
+            tie = " (ex æquo)" if bool(row.ex_aequo) else ""
+            lines.append(
+                head + f"{format_value(row.valeur, unite)}, {narrative.ordinal(int(row.rang))} "
+                f"rang{tie} sur {int(row.n_classes)} quartiers (médiane "
+                f"{format_value(row.mediane, unite)}, ensemble des quartiers "
+                f"{format_value(row.agregat, unite)})"
+            )
+        pairs.append((ind, int(row.annee)))
     if not lines and not visuals:
         deck.absents.append(
             "Le rang du quartier parmi les quartiers du territoire n'est pas calculable "
