@@ -94,8 +94,6 @@ def kind_from_label(label: str) -> str | None:
 
 
 # ------------------------------------------------------------------ par le contenu
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"^(?:\+33|0033|0)[1-9]\d{8}$")
 _ADDRESS = re.compile(
     r"^\d{1,4}\s*(?:bis|ter)?\s*,?\s+(?:rue|avenue|av\.?|bd|boulevard|all[ée]e|chemin|impasse|"
     r"place|route|cours|quai|square|r[ée]sidence|cit[ée]|lotissement|chauss[ée]e|sentier|"
@@ -282,23 +280,31 @@ def looks_like_name(value: str) -> bool:
     return False
 
 
-def kind_from_content(values: Sequence[str]) -> tuple[str, int] | None:
-    """Type d'identifiant reconnu dans les valeurs d'une colonne et position du 1er exemple.
+def kind_from_content(values: Sequence[str]) -> tuple[str, int, str] | None:
+    """Type d'identifiant reconnu dans les valeurs d'une colonne, position et texte du 1er
+    exemple.
 
-    Un seul e-mail ou téléphone suffit ; noms et adresses : au moins la moitié des valeurs.
+    Un seul e-mail, téléphone (même au milieu d'une phrase) ou nom précédé d'une civilité
+    suffit ; noms (« NOM Prénom », « Prénom NOM », prénom de la liste) et adresses : au
+    moins la moitié des valeurs.
     """
+    from observatoire.privacy_text import CIVILITE, EMAIL, PHONE, is_name_cell
+
     filled = [(i, str(v).strip()) for i, v in enumerate(values) if str(v).strip()]
     if not filled:
         return None
-    for i, v in filled:
-        if _EMAIL.search(v):
-            return "email", i
-        if _PHONE.match(re.sub(r"[\s.\-()/]", "", v)):
-            return "telephone", i
-    for kind, test in (("adresse", _ADDRESS.search), ("nom", looks_like_name)):
+    for kind, pattern in (("email", EMAIL), ("telephone", PHONE), ("nom", CIVILITE)):
+        for i, v in filled:
+            match = pattern.search(v)
+            if match:
+                return kind, i, match.group()
+    for kind, test in (
+        ("adresse", _ADDRESS.search),
+        ("nom", lambda v: looks_like_name(v) or is_name_cell(v)),
+    ):
         hits = [i for i, v in filled if test(v)]
         if hits and len(hits) * 2 >= len(filled) and (len(filled) > 1 or kind == "adresse"):
-            return kind, hits[0]
+            return kind, hits[0], dict(filled)[hits[0]]
     return None
 
 
@@ -310,6 +316,7 @@ class Identifier:
     kind: str  # nom, prenom, email, telephone, adresse, naissance
     by: str  # "nom de colonne" | "contenu"
     row: int | None = None  # ligne du fichier du premier exemple (contenu)
+    sample: str | None = None  # premier exemple MASQUÉ (« k…@….org »), jamais en clair
 
 
 def detect_identifiers(
@@ -331,6 +338,8 @@ def detect_identifiers(
     >>> [(i.column, i.kind) for i in detect_identifiers(df)]
     [('Contact', 'email')]
     """
+    from observatoire.privacy_text import mask
+
     structured = set(structured)
     skip_label = structured | set(trusted_labels)
     found: list[Identifier] = []
@@ -343,7 +352,8 @@ def detect_identifiers(
         hit = kind_from_content(values)
         if hit and (column not in structured or hit[0] in ("email", "telephone")):
             row = rows[hit[1]] if rows is not None else None
-            found.append(Identifier(str(column), hit[0], "contenu", row))
+            sample = mask(hit[0] if hit[0] in ("email", "telephone") else "nom", hit[2])
+            found.append(Identifier(str(column), hit[0], "contenu", row, sample))
     return found
 
 
@@ -363,6 +373,7 @@ def privacy_error(source: SourceConfig, found: Sequence[Identifier]) -> PrivacyE
                 "dépôt ; voir le README, section « Participation des habitants »)",
                 row=ident.row,
                 column=ident.column,
+                found=ident.sample if ident.sample else None,
                 expected="aucune donnée directement identifiante (nom, prénom, e-mail, "
                 "téléphone, adresse)",
             )

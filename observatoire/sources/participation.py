@@ -32,10 +32,18 @@ from observatoire.sources.participation_fields import (
     parse_count,
     warning,
 )
+from observatoire.sources.participation_privacy import (
+    PLACE,
+    TITLE,
+    guarded,
+    ignored_columns,
+    screened_decidim,
+)
 from observatoire.sources.participation_read import (
     PRIVACY_OPTIONS,
     READ_OPTIONS,
     cell,
+    clean_free_text,
     counts_ok,
     get,
     map_columns,
@@ -63,7 +71,7 @@ EVENT_DEFAULTS: dict[str, list[str]] = {
     "habitants_qpv": ["habitants qpv", "dont habitants qpv", "habitants du quartier"],
     **{col: [col, f"{band} ans", f"dont {band} ans"] for band, col in COLONNES_AGE.items()},
 }
-
+FREE_TEXT = {"titre": TITLE, "lieu": PLACE}
 
 # ---------------------------------------------------------------------- événements
 
@@ -82,7 +90,16 @@ def load_evenements(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Data
                 + (' ou dispositif = "…" pour tout le fichier' if key == "dispositif" else ""),
             )
     problems.raise_if_any()
-    screen(source, raw, cols)
+    found = screen(source, raw, cols, free_text=FREE_TEXT, warnings=ctx.warnings)
+    name_cols = {i.column for i in found if i.column in (cols.get("titre"), cols.get("lieu"))}
+    ctx.warnings.extend(ignored_columns(source, found, name_cols))
+
+    def text(key: str, i: int) -> str | None:
+        value = cell(raw, cols, key, i).strip()
+        if value and source.get("pseudonymiser", False):
+            value = clean_free_text(value, FREE_TEXT[key], cols.get(key) in name_cols)
+        return value or None
+
     quartiers = QuartierResolver(
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
     )
@@ -142,8 +159,8 @@ def load_evenements(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Data
                 "date": pd.Timestamp(day) if day else pd.NaT,
                 "quartiers": ";".join(codes or []) or None,
                 "dispositif": dispositif,
-                "titre": cell(raw, cols, "titre", i).strip() or None,
-                "lieu": cell(raw, cols, "lieu", i).strip() or None,
+                "titre": text("titre", i),
+                "lieu": text("lieu", i),
                 **counts,
                 "origine": "feuille",
                 "ligne": line,
@@ -164,7 +181,7 @@ ADAPTERS = [
     Adapter(
         type="evenements",
         tables=("evenements",),
-        load=load_evenements,
+        load=guarded(load_evenements),
         options={
             **_COMMON,
             "dispositifs": "liste des dispositifs admis (par défaut : conseil citoyen, réunion "
@@ -173,8 +190,9 @@ ADAPTERS = [
             "correspondance_dispositifs": "table libellé du fichier → dispositif de la liste",
             "dispositif": "dispositif unique pour tout le fichier (sans colonne dispositif)",
             "prefixe_id": "préfixe ajouté aux identifiants d'événements (unicité entre sources)",
-            "pseudonymiser": "true : supprime les colonnes d'identité (ex. animateur) au lieu de "
-            "refuser le fichier",
+            "pseudonymiser": "true : supprime les colonnes d'identité (ex. animateur) et "
+            "remplace e-mails, téléphones et noms trouvés dans le titre ou le lieu par « [… "
+            "retiré] » au lieu de refuser le fichier",
         },
         needs=("territoires",),
         description="Feuille d'événements de participation tenue à la main",
@@ -182,7 +200,7 @@ ADAPTERS = [
     Adapter(
         type="presences",
         tables=("presences",),
-        load=load_presences,
+        load=guarded(load_presences),
         options={
             **_COMMON,
             **PRIVACY_OPTIONS,
@@ -195,9 +213,11 @@ ADAPTERS = [
     Adapter(
         type="decidim",
         tables=("evenements",),
-        load=load_decidim,
+        load=guarded(screened_decidim(load_decidim)),
         options={**DECIDIM_OPTIONS, "separateur": READ_OPTIONS["separateur"],
-                 "encodage": READ_OPTIONS["encodage"]},
+                 "encodage": READ_OPTIONS["encodage"],
+                 "pseudonymiser": "true : e-mails, téléphones et noms trouvés dans les textes "
+                 "(titre…) sont remplacés à la lecture au lieu de refuser le fichier"},
         needs=("territoires",),
         description="Export des rencontres Decidim (CSV « ; », colonnes aplaties par « / »)",
     ),

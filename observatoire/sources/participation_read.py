@@ -10,10 +10,19 @@ Exemple ::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from observatoire.errors import ProblemCollector
-from observatoire.privacy import Identifier, detect_identifiers, privacy_error
+from observatoire.errors import PrivacyError, Problem, ProblemCollector
+from observatoire.privacy import Identifier, detect_identifiers, looks_like_name, privacy_error
+from observatoire.privacy_text import PLACEHOLDERS, is_name_cell
+from observatoire.sources.participation_privacy import (
+    TITLE,
+    redact_cell,
+    redaction_warnings,
+    scan_cells,
+    text_problems,
+)
 from observatoire.sources.tabular import RawTable, guess_column, read_raw_table
 
 if TYPE_CHECKING:
@@ -84,23 +93,48 @@ def screen(
     raw: RawTable,
     cols: dict[str, str],
     content_checked: set[str] = frozenset(),
+    free_text: Mapping[str, Mapping[str, bool]] | None = None,
+    warnings: list[Problem] | None = None,
 ) -> list[Identifier]:
     """Identifiants directs du fichier : refus par défaut, liste si pseudonymisation.
 
     Colonnes configurées : e-mails et téléphones seulement (leurs valeurs sont contrôlées
     par ailleurs), sauf ``content_checked`` (ex. la colonne ``personne``) dont tout le
     contenu est examiné ; colonnes non lues : nom de colonne et contenu.
+    ``free_text`` (clé canonique → options, ex. ``{"titre": TITLE}``) : colonnes de texte
+    libre examinées cellule par cellule (e-mail, téléphone, nom au milieu d'une phrase) ;
+    une colonne de titres faite de noms (« LEBLANC Aurore ») est rendue avec le genre
+    ``nom``. Avec ``pseudonymiser = true``, ``warnings`` reçoit ce qui sera retiré.
     """
+    free_cols = {cols[k]: o for k, o in (free_text or {}).items() if k in cols}
     mapped = set(cols.values())
     found = detect_identifiers(
         raw.frame,
         raw.rows,
-        structured=mapped - set(content_checked),
-        trusted_labels=content_checked,
+        structured=mapped - set(content_checked) - set(free_cols),
+        trusted_labels=set(content_checked) | set(free_cols),
     )
-    if found and not source.get("pseudonymiser", False):
-        raise privacy_error(source, found)
+    hits = scan_cells(raw, free_cols)
+    hit_cols = {h.column for h in hits}
+    found = [
+        i
+        for i in found
+        if i.column not in free_cols
+        or (i.kind == "nom" and i.column not in hit_cols and free_cols[i.column] is TITLE)
+    ]
+    if (found or hits) and not source.get("pseudonymiser", False):
+        raise PrivacyError(privacy_error(source, found).problems + text_problems(source, hits))
+    if warnings is not None:
+        warnings.extend(redaction_warnings(source, hits, True))
     return found
+
+
+def clean_free_text(text: str, options: Mapping[str, bool], name_column: bool) -> str:
+    """Cellule de texte libre sous ``pseudonymiser = true`` : passages identifiants
+    remplacés ; dans une colonne de noms, une cellule qui a la forme d'un nom l'est aussi."""
+    if name_column and (looks_like_name(text) or is_name_cell(text)):
+        return PLACEHOLDERS["nom"]
+    return redact_cell(text, options)
 
 
 def counts_ok(problems: ProblemCollector, line: int) -> bool:
