@@ -368,3 +368,50 @@ def test_evolutions_per_quartier_equal_the_api(obs_demo, workbook):
     assert len(mine) > 0
     pd.testing.assert_frame_equal(mine, api, check_dtype=False)
     assert len(_rows(workbook["Évolutions"])) == len(api)
+
+
+PARTIAL_TYPES = {"evenements", "decidim", "presences", "programmation", "subventions_scdl"}
+
+
+def _without_sources(config: Path, types: set[str]) -> None:
+    """Retire de la configuration les sources de ces types (et leurs sous-tables)."""
+    import tomllib
+
+    names = [n for n, s in tomllib.loads(config.read_text(encoding="utf-8"))["sources"].items()
+             if s["type"] in types]  # fmt: skip
+    kept, skip = [], False
+    for line in config.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            skip = any(line.startswith((f"[sources.{n}]", f"[sources.{n}.")) for n in names)
+        if not skip:
+            kept.append(line)
+    config.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+def test_partial_data_says_what_is_missing(hostile, tmp_path, capsys):
+    """Sans participation ni programmation : ni feuille vide ni CSV périmé, le Lisez-moi
+    nomme les tableaux sans données avec la phrase des rapports."""
+    config, _out = hostile
+    territory = tmp_path / "territoire"
+    shutil.copytree(config.parent, territory, ignore=shutil.ignore_patterns(".cache"))
+    config = territory / "observatoire.toml"
+    out = tmp_path / "sortie"
+    base = ("--config", str(config), "--sortie", str(out))
+    assert _export(*base, "--format", "csv") == 0
+    folder = out / "tableaux" / "csv-territoire"
+    assert (folder / "euros-par-habitant.csv").exists()
+    _without_sources(config, PARTIAL_TYPES)
+    assert _export(*base, "--format", "csv") == 0
+    assert _export(*base) == 0
+    names = {p.name for p in folder.glob("*.csv")}
+    assert {"portrait.csv", "ecarts.csv", "valeurs.csv", "lisez-moi.csv"} <= names
+    assert not names & {"euros-par-habitant.csv", "participation-annee.csv", "financeurs.csv"}
+    wb = openpyxl.load_workbook(out / "tableaux" / "tableaux-territoire.xlsx")
+    assert "Portrait" in wb.sheetnames and "Financeurs" not in wb.sheetnames
+    assert not any(s.startswith("Participation") for s in wb.sheetnames)
+    missing = {r[1]: r[2] for r in wb["Lisez-moi"].iter_rows(values_only=True)
+               if r[0] == "Sans données"}  # fmt: skip
+    assert "Aucune programmation du contrat de ville" in missing["Financeurs"]
+    assert "participation" in missing["Participation par année"]
+    for ws in wb.worksheets[1:]:
+        assert ws.max_row > 1, ws.title  # jamais de feuille vide
