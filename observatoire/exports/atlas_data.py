@@ -85,7 +85,8 @@ def geography(obs: Any, codes: list[str]) -> dict[str, Any]:
         points = gpd.GeoSeries(l93.geometry.representative_point(), crs=l93.crs).to_crs(4326)
         for code, geom, pt in zip(c["code"], geoms, points, strict=True):
             shapes[code] = _encode_geometry(geom)
-            centres[code] = [round(pt.x * SCALE), round(pt.y * SCALE)]
+            if pt is not None and not pt.is_empty:  # contour vide : ni forme ni centre
+                centres[code] = [round(pt.x * SCALE), round(pt.y * SCALE)]
         symbols = needs_symbols(l93)
         zoom = switch_zoom(l93) if symbols else 0
         minx, miny, maxx, maxy = (float(b) for b in c.to_crs(4326).total_bounds)
@@ -126,7 +127,9 @@ def indicator_list(obs: Any) -> list[dict[str, Any]]:
 
 def _text(value: Any) -> str:
     """Texte déclaré sans ``None`` ni ``nan``."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (
+        not isinstance(value, str) and bool(np.ndim(value) == 0 and pd.isna(value))
+    ):
         return ""
     return str(value)
 
