@@ -352,3 +352,29 @@ def test_territory_evolutions_equal_the_api(demo_obs):
     api = api.sort_values(cols[:2]).reset_index(drop=True)
     assert len(mine) > 0
     pd.testing.assert_frame_equal(mine, api, check_dtype=False)
+
+
+def test_a_failing_quartier_does_not_stop_the_batch(partiel, tmp_path, capsys, monkeypatch):
+    """Un diaporama raté : les autres sont écrits, code 1, et la relance ne refait que lui."""
+    from observatoire.exports import slides_quartier
+
+    real = slides_quartier.quartier_deck
+
+    def broken(obs, code, release=True):
+        if code == "QN99902A":
+            raise RuntimeError("panne simulée")
+        return real(obs, code, release)
+
+    monkeypatch.setattr(slides_quartier, "quartier_deck", broken)
+    out = tmp_path / "sortie"
+    args = ["exporter", "diaporama", "--config", str(partiel), "--sortie", str(out),
+            "--tous", "--jobs", "1"]  # fmt: skip
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "QN99902A" in err and "panne simulée" in err and "Traceback" not in err
+    names = sorted(f.name for f in (out / "diaporamas").glob("*.pptx"))
+    assert names == ["diaporama-QN99901A.pptx", "diaporama-territoire.pptx"]
+    monkeypatch.setattr(slides_quartier, "quartier_deck", real)
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    assert output.count("À jour") == 2 and "diaporama-QN99902A.pptx" in output

@@ -32,6 +32,7 @@ from typing import Any
 from observatoire.atomic import write_atomic
 from observatoire.cache import combine
 from observatoire.config import Config, load_config
+from observatoire.errors import ObservatoireError
 from observatoire.exports import common
 
 FOLDER = "diaporamas"
@@ -157,9 +158,42 @@ class Units:
 _BATCH: tuple[Units, Callable] | None = None  # hérité par les processus forkés
 
 
+class Failure:
+    """Un export raté : le lot continue, l'échec est dit à la fin (code 1)."""
+
+    def __init__(self, unit: str, message: str) -> None:
+        self.unit, self.message = unit, message
+
+
+class ExportFailed(ObservatoireError):
+    """Certains exports d'un lot ont échoué (les autres sont écrits) : code 1."""
+
+
+def _attempt(units: Units, work: Callable, item: tuple) -> Any:
+    try:
+        return work(units, item[0], item[3])
+    except Exception as exc:  # un quartier raté n'arrête pas le lot
+        text = str(exc) if isinstance(exc, ObservatoireError) else f"{type(exc).__name__} : {exc}"
+        return Failure(item[0], text)
+
+
 def _work(item: tuple) -> tuple[tuple, Any]:
     units, work = _BATCH  # type: ignore[misc]
-    return item, work(units, item[0], item[3])
+    return item, _attempt(units, work, item)
+
+
+def failed(kind: str, failures: list[Failure]) -> None:
+    """Lève :class:`ExportFailed` (code 1) si des exports du lot ont échoué."""
+    if failures:
+        codes = ", ".join(f.unit for f in failures)
+        raise ExportFailed(
+            f"{len(failures)} export(s) « {kind} » en échec : {codes} (les autres sont écrits ; "
+            "messages ci-dessus)."
+        )
+
+
+def report_failure(kind: str, failure: Failure) -> None:
+    print(f"Échec de l'export « {kind} » de {failure.unit} : {failure.message}", file=sys.stderr)
 
 
 def produce(units: Units, todo: list[tuple], work: Callable, jobs: int | None) -> Iterator:
@@ -170,7 +204,7 @@ def produce(units: Units, todo: list[tuple], work: Callable, jobs: int | None) -
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs == 1 or len(todo) <= 1:
         for item in todo:
-            yield item, work(units, item[0], item[3])
+            yield item, _attempt(units, work, item)
         return
     from observatoire.publish.sections import quartier
 
@@ -206,6 +240,9 @@ def exporter_diaporama(
 ) -> list[Path]:
     """Écrit les diaporamas demandés (les laisse s'ils sont à jour) ; renvoie ceux écrits.
 
+    Un diaporama raté n'arrête pas le lot : les autres sont écrits, puis
+    :class:`ExportFailed` (code 1) nomme les quartiers en échec.
+
     ``source`` : chemin de ``observatoire.toml`` ou territoire ouvert ; ``jobs`` :
     processus en parallèle (défaut : nombre de cœurs). ``ConfigError`` (code 2) pour un
     quartier inconnu ou un gabarit illisible : rien n'est écrit.
@@ -221,12 +258,18 @@ def exporter_diaporama(
     paths = []
     try:
         todo = list(units.stale("diaporama", digest, lambda u: deck_file(units.out, u), force))
+        failures = []
         for (_unit, key, fp, target), n in produce(units, todo, _write_deck, jobs):
+            if isinstance(n, Failure):
+                report_failure("diaporama", n)
+                failures.append(n)
+                continue
             common.record(units.out, key, fp, [target], units.config)
             print(f"Diaporama écrit : {shown(target)} ({n} diapositives)", file=sys.stdout)
             paths.append(target)
     finally:
         units.release()
+    failed("diaporama", failures)
     return paths
 
 

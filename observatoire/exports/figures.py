@@ -28,7 +28,16 @@ from xml.sax.saxutils import escape
 
 from observatoire.atomic import write_atomic
 from observatoire.exports import common
-from observatoire.exports.diaporama import Units, add_target_options, produce, safe, shown
+from observatoire.exports.diaporama import (
+    Failure,
+    Units,
+    add_target_options,
+    failed,
+    produce,
+    report_failure,
+    safe,
+    shown,
+)
 
 FOLDER = "figures"
 LISTING = "figures.csv"
@@ -128,13 +137,19 @@ def exporter_figures(
     written: list[Path] = []
     try:
         todo = list(units.stale("figures", DPI, lambda u: folder(units.out, u) / LISTING, force))
+        failures = []
         for (_unit, key, fp, marker), files in produce(units, todo, _write, jobs):
+            if isinstance(files, Failure):
+                report_failure("figures", files)
+                failures.append(files)
+                continue
             common.record(units.out, key, fp, files, units.config)
             n = sum(1 for f in files if f.suffix == ".png")
             print(f"Figures écrites : {shown(marker.parent)} ({n} figures, PNG et SVG)")
             written += files
     finally:
         units.release()
+    failed("figures", failures)
     return written
 
 
