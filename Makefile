@@ -20,11 +20,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make demo : environnement, validation des données fictives, tous les rapports dans reports/
+## make demo : environnement, validation des données fictives, tous les rapports dans reports/,
+## leurs exports (tableaux XLSX et CSV, diaporamas, figures, atlas) dans reports/exports/
 demo: $(STAMP)
 	@$(PAQUETS) rapports
 	$(BIN)/observatoire valider --config $(CONFIG)
 	$(BIN)/observatoire rapports --config $(CONFIG) --tous --evaluation --format html,pdf --sortie reports
+	$(BIN)/observatoire exporter tableaux --config $(CONFIG) --tous --format xlsx --sortie reports/exports
+	$(BIN)/observatoire exporter tableaux --config $(CONFIG) --tous --format csv --sortie reports/exports
+	$(BIN)/observatoire exporter diaporama --config $(CONFIG) --tous --sortie reports/exports
+	$(BIN)/observatoire exporter figures --config $(CONFIG) --tous --sortie reports/exports
+	$(BIN)/observatoire exporter atlas --config $(CONFIG) --rapports reports --sortie reports/exports
 
 ## make test : paquets système manquants, lint, toute la suite (tests ignorés listés ;
 ## avec CI définie, un seul test ignoré fait échouer)
@@ -53,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rapports.py
 
 clean:
-	rm -rf $(VENV) .cache data/demo/.cache reports/quartiers reports/evaluation reports/index.html reports/manifest.json
+	rm -rf $(VENV) .cache data/demo/.cache reports/quartiers reports/evaluation reports/index.html reports/manifest.json reports/exports
