@@ -113,11 +113,11 @@ def text_problems(source: SourceConfig, hits: list[CellHit]) -> list[Problem]:
 
 def redaction_warnings(source: SourceConfig, hits: list[CellHit], kept: bool) -> list[Problem]:
     """Avertissements de ``pseudonymiser = true`` : ce qui a été retiré, où (masqué)."""
-    what = "remplacé à la lecture" if kept else "non lu (colonne non importée)"
+    what = "remplacée à la lecture" if kept else "non importée (colonne non lue)"
     out = [
         Problem(
             source.label,
-            f"{KIND_LABELS[h.span.kind]} {what} (pseudonymiser = true)",
+            f"donnée personnelle {what} ({KIND_LABELS[h.span.kind]}, pseudonymiser = true)",
             row=h.row,
             column=h.column,
             found=mask(h.span.kind, h.span.text),
