@@ -226,6 +226,10 @@ def test_unknown_quartier_exit_2_nothing_written(tmp_path, capsys):
     assert main(["exporter", "figures", "--config", str(DEMO), "--sortie", str(out),
                  "--quartier", "QN00001B"]) == 2  # fmt: skip
     assert not out.exists() or not any(out.rglob("*.png"))
+    assert main(["exporter", "diaporama", "--config", str(DEMO), "--sortie", str(out),
+                 "--jobs", "0"]) == 2  # fmt: skip
+    assert "--jobs doit être au moins 1 (valeur trouvée : 0)" in capsys.readouterr().err
+    assert not out.exists() or not any(out.rglob("*.pptx"))
 
 
 WIDE = (Inches(13.333), Inches(7.5))

@@ -32,7 +32,7 @@ from typing import Any
 from observatoire.atomic import write_atomic
 from observatoire.cache import combine
 from observatoire.config import Config, load_config
-from observatoire.errors import ObservatoireError
+from observatoire.errors import ConfigError, ObservatoireError
 from observatoire.exports import common
 
 FOLDER = "diaporamas"
@@ -196,6 +196,12 @@ def report_failure(kind: str, failure: Failure) -> None:
     print(f"Échec de l'export « {kind} » de {failure.unit} : {failure.message}", file=sys.stderr)
 
 
+def check_jobs(jobs: int | None) -> None:
+    """``--jobs`` : un entier ≥ 1 (``None`` : nombre de cœurs), sinon ``ConfigError`` (code 2)."""
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs doit être au moins 1 (valeur trouvée : {jobs}).")
+
+
 def produce(units: Units, todo: list[tuple], work: Callable, jobs: int | None) -> Iterator:
     """``(élément, résultat de work(units, unité, fichier témoin))`` pour chaque export à
     refaire, dans ``jobs`` processus forkés (après le précalcul partagé des tableaux de
@@ -250,6 +256,7 @@ def exporter_diaporama(
     from observatoire.exports.pptx_writer import open_template
     from observatoire.publish.plan import file_digest
 
+    check_jobs(jobs)
     units = Units(source, quartier, tous, sortie)
     template = template_path(units.config)
     if template is not None:

@@ -32,6 +32,7 @@ from observatoire.exports.diaporama import (
     Failure,
     Units,
     add_target_options,
+    check_jobs,
     failed,
     produce,
     report_failure,
@@ -133,6 +134,7 @@ def exporter_figures(
     ``jobs`` : processus en parallèle (défaut : nombre de cœurs). ``ConfigError``
     (code 2) pour un quartier inconnu : rien n'est écrit.
     """
+    check_jobs(jobs)
     units = Units(source, quartier, tous, sortie)
     written: list[Path] = []
     try:
