@@ -197,7 +197,7 @@ def _participation(obs: Any, deck: Deck) -> None:
         return
     tables = of_type(items, "tableau")
     slide = Slide("participation", "Participation des habitants", "")
-    slide.paragraphes = paragraphs(items)
+    slide.paragraphes = paragraphs(items)[:1]  # volumes ; qui manque : diapositive suivante
     devices = [t for t in tables if t.data["colonnes"][:1] == ["Dispositif"]]
     slide.tableau = devices[0].data if devices else None  # par dispositif
     slide.visuels = [v for b in of_type(items, "figure") if (v := visual_of(b)) is not None][:1]
