@@ -415,3 +415,23 @@ def test_partial_data_says_what_is_missing(hostile, tmp_path, capsys):
     assert "participation" in missing["Participation par année"]
     for ws in wb.worksheets[1:]:
         assert ws.max_row > 1, ws.title  # jamais de feuille vide
+
+
+def test_writer_keeps_awkward_text_as_text(tmp_path):
+    """« #N/A », un caractère de contrôle, « -3 » saisi comme texte : du texte, jamais une
+    erreur, une formule ni un classeur illisible."""
+    from observatoire.exports.tables_model import Column, Table
+    from observatoire.exports.tables_write import csv_names, write_csv, write_xlsx, xlsx_names
+
+    rows = [["#N/A", "bip\x07bip", "-3", "\tTab"], ["=2*3", "@x", "+1", "\rCR"]]
+    table = Table("Textes [1]/2: *?", "textes", "essai", [Column(f"c{i}") for i in range(4)], rows)
+    write_xlsx(tmp_path / "t.xlsx", xlsx_names([table]), [["Rubrique", "essai"]], "essai")
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["Lisez-moi", "Textes -1--2- --"]
+    got = [[(c.value, c.data_type) for c in row] for row in wb.worksheets[1].iter_rows(min_row=2)]
+    assert got[0] == [("#N/A", "s"), ("bip\ufffdbip", "s"), ("'-3", "s"), ("'\tTab", "s")]
+    assert [v for v, _t in got[1]] == ["'=2*3", "'@x", "'+1", "'\rCR"]
+    write_csv(tmp_path / "csv", csv_names([table]), [["Rubrique", "essai"]])
+    text = (tmp_path / "csv" / "textes.csv").read_bytes().decode("utf-8-sig")
+    back = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert back[1][2:] == ["'-3", "'\tTab"] and back[2] == ["'=2*3", "'@x", "'+1", "'\rCR"]

@@ -37,12 +37,15 @@ from observatoire.exports.tables_model import (
 )
 
 README_SHEET = "Lisez-moi"
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 README_SLUG = "lisez-moi"
 MAX_WIDTH, MIN_WIDTH = 60, 8
 
 
 def _resolve(value: Any, kind: str) -> tuple[Any, str]:
     """(valeur, genre) d'une cellule : nombre et son genre, ou texte."""
+    if type(value) is str:  # le cas le plus fréquent d'abord
+        return value, TEXT
     if isinstance(value, Value):
         return value.number, value.kind
     if isinstance(value, bool):
@@ -103,6 +106,14 @@ def _widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[fl
     return [float(min(MAX_WIDTH, max(MIN_WIDTH, w))) for w in widths]
 
 
+def _xlsx_text(value: Any) -> str | None:
+    """Texte neutralisé, sans caractère de contrôle interdit en XLSX (remplacé par « � »)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = clean_text(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) if text else None
+
+
 def _column_letter(i: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -122,7 +133,7 @@ def _xlsx_sheet(wb: Any, name: str, columns: Sequence[Column], rows: Sequence[Se
     bold = Font(bold=True)
     header = []
     for c in columns:
-        cell = WriteOnlyCell(ws, value=clean_text(c.title))
+        cell = WriteOnlyCell(ws, value=_xlsx_text(c.title) or "")
         cell.font = bold
         cell.data_type = "s"
         header.append(cell)
@@ -133,11 +144,14 @@ def _xlsx_sheet(wb: Any, name: str, columns: Sequence[Column], rows: Sequence[Se
         for value, column in zip(row, columns, strict=True):
             v, kind = _resolve(value, column.kind)
             if kind == TEXT:
-                cell = WriteOnlyCell(ws, value=clean_text(v) or None)
-                if cell.value is not None:
-                    cell.data_type = "s"  # jamais une formule
-                if not table:
-                    cell.alignment = wrap
+                text = _xlsx_text(v)
+                if table and text not in ERROR_CODES:  # neutralisé : jamais une formule
+                    cells.append(text)
+                    continue
+                cell = WriteOnlyCell(ws, value=text)
+                if text is not None:
+                    cell.data_type = "s"
+                cell.alignment = wrap
             else:
                 cell = WriteOnlyCell(ws, value=_xlsx_number(v, kind))
                 cell.number_format = _number_format(v, kind)
