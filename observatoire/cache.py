@@ -63,28 +63,52 @@ def combine(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}")
+
+
+def safe_name(source: str) -> str:
+    """Nom de fichier sûr d'une source : le nom lui-même s'il est sûr (``revenus_2021``),
+    sinon ses caractères sûrs + l'empreinte du nom exact.
+
+    ``"/../../x/evil"`` → ``"x_evil~3f2a9c1d"`` : jamais de séparateur ni de ``..``, et deux
+    noms différents ne partagent jamais un dossier (un nom sûr n'a jamais de « ~ »).
+    """
+    if _SAFE.fullmatch(source) and ".." not in source:
+        return source
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "_", source).strip("_")[:40] or "source"
+    return f"{readable}~{hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]}"
+
+
+def inside(folder: Path, target: Path) -> Path:
+    """``target`` s'il reste sous ``folder`` (chemins résolus), sinon ``ValueError``."""
+    base, resolved = folder.resolve(), target.resolve()
+    if resolved != base and base not in resolved.parents:
+        raise ValueError(f"écriture hors du dossier {base} refusée : {resolved}")
+    return target
+
+
 class TableCache:
-    """Cache Parquet par source : ``<dossier>/<source>-<clé>/<table>.parquet``."""
+    """Cache Parquet par source : ``<dossier>/<nom sûr>-<clé>/<table>.parquet``."""
 
     def __init__(self, directory: Path, enabled: bool = True) -> None:
         self.directory = directory
         self.enabled = enabled
 
     def _dir(self, source: str, key: str) -> Path:
-        return self.directory / f"{source}-{key}"
+        return inside(self.directory, self.directory / f"{safe_name(source)}-{key}")
 
     def get(self, source: str, key: str) -> tuple[dict[str, pd.DataFrame], list[dict]] | None:
         if not self.enabled:
             return None
-        d = self._dir(source, key)
-        meta = d / "meta.json"
-        if not meta.exists():
-            return None
         try:
+            d = self._dir(source, key)
+            meta = d / "meta.json"
+            if not meta.exists():
+                return None
             info = json.loads(meta.read_text(encoding="utf-8"))
             tables = {}
             for name, kind in info["tables"].items():
-                path = d / f"{name}.parquet"
+                path = inside(d, d / f"{safe_name(name)}.parquet")
                 if kind == "geo":
                     import geopandas as gpd
 
@@ -101,21 +125,22 @@ class TableCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
+            prefix = f"{safe_name(source)}-"
             for old in self.directory.iterdir():  # versions périmées de CETTE source seulement
-                rest = old.name[len(source) + 1 :] if old.name.startswith(f"{source}-") else ""
-                if _KEY.fullmatch(rest) and rest != key and old.is_dir():
+                rest = old.name[len(prefix) :] if old.name.startswith(prefix) else ""
+                if _KEY.fullmatch(rest) and rest != key and old.is_dir() and not old.is_symlink():
                     shutil.rmtree(old, ignore_errors=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{source}-", dir=self.directory))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{prefix}", dir=self.directory))
             kinds = {}
             for name, frame in tables.items():
                 is_geo = hasattr(frame, "geometry") and "geometry" in frame.columns
                 kinds[name] = "geo" if is_geo else "table"
-                frame.to_parquet(tmp / f"{name}.parquet")
+                frame.to_parquet(inside(tmp, tmp / f"{safe_name(name)}.parquet"))
             meta = {"tables": kinds, "warnings": warnings, "version": __version__}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             target = self._dir(source, key)
             if target.exists():
                 shutil.rmtree(target, ignore_errors=True)
             os.replace(tmp, target)
-        except OSError:
+        except (OSError, ValueError):  # cache facultatif ; ValueError : chemin hors du dossier
             pass
