@@ -168,6 +168,7 @@ class Observatoire:
             "producteur": self.config.territoire.producteur or "",
             "mention": self.config.territoire.mention or "",
             "fictif": self.fictif,
+            "non_publiable": self.config.territoire.non_publiable,  # dérogation au seuil
             "fichiers": files,
             "empreinte": self.input_fingerprint,
         }
