@@ -133,6 +133,36 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    except MemoryError:
+        if args.debug:
+            traceback.print_exc()
+        print("Erreur : mémoire insuffisante pour traiter ces données.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # fichier ou dossier inaccessible, disque plein…
+        if args.debug:
+            traceback.print_exc()
+        where = f" : {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"Erreur : opération sur un fichier impossible{where} ({_os_reason(exc)}).",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+
+
+def _os_reason(exc: OSError) -> str:
+    """Raison française d'une erreur système (jamais le texte anglais de l'OS seul)."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "disque plein",
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "opération non permise",
+        errno.EROFS: "système de fichiers en lecture seule",
+        errno.ENOENT: "fichier ou dossier introuvable",
+        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+        errno.EISDIR: "c'est un dossier",
+        errno.ELOOP: "boucle de liens symboliques",
+        errno.ENAMETOOLONG: "nom de fichier trop long",
+    }
+    return reasons.get(exc.errno, f"erreur système {exc.errno}" if exc.errno else "erreur système")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,9 @@ import os
 from pathlib import Path
 
 from observatoire.cli import add_config_option, add_parser
+from observatoire.config import load_config
 from observatoire.errors import ConfigError
+from observatoire.output_folder import check_output_folder
 
 FORMATS = ("html", "pdf")
 
@@ -123,6 +125,8 @@ def run(args) -> int:
         )
     if args.scheduler and args.executor != "dask":
         raise ConfigError("--scheduler ne sert qu'avec --executor dask")
+    # dossier de sortie contrôlé avant toute lecture : rien (cache compris) écrit pour rien
+    check_output_folder(args.sortie or load_config(Path(args.config)).output_dir)
     request = BatchRequest(
         config=Path(args.config),
         quartiers=list(args.quartier),

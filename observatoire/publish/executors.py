@@ -271,6 +271,9 @@ def start_executor(request: Any, out_dir: Path, todo: list[Any]) -> Any:
     produit d'abord le premier à blanc (``prewarm._warm_report``) : il coûte un rapport
     au démarrage et fait gagner ≈ 10 % sur chacun des suivants.
     """
+    from observatoire.publish.prewarm import private_ipython_dir
+
+    private_ipython_dir()  # HOME non inscriptible : profil IPython privé, effacé à la sortie
     if request.executor == "local":  # journal provisoire, recopié dans la sortie à la fin
         fd, name = tempfile.mkstemp(prefix="observatoire-processus-", suffix=".log")
         os.close(fd)

@@ -44,6 +44,44 @@ WARM_MODULES = (
 SKIP_PACKAGES = ("observatoire.cli", "observatoire.demo", "observatoire.publish.warm")
 
 
+def private_ipython_dir() -> Path | None:
+    """Dossier IPython privé, effacé à la sortie, quand ``~/.ipython`` n'est pas inscriptible.
+
+    Sans lui, IPython crée son profil dans un dossier temporaire qu'il n'efface jamais
+    (HOME en lecture seule, compte de service). Rien n'est fait si ``IPYTHONDIR`` est
+    déjà défini ou si ``~/.ipython`` est utilisable ; renvoie le dossier créé sinon.
+    """
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get("IPYTHONDIR"):
+        return None
+    try:
+        home = Path.home()
+        target = home / ".ipython"
+        usable = (
+            os.access(target, os.W_OK | os.X_OK)
+            if target.is_dir()
+            else (not target.exists() and os.access(home, os.W_OK | os.X_OK))
+        )
+    except (RuntimeError, OSError, KeyError):  # HOME absent ou illisible
+        usable = False
+    if usable:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="observatoire-ipython-"))
+    os.environ["IPYTHONDIR"] = str(folder)
+    owner = os.getpid()
+
+    def _cleanup() -> None:  # les processus forkés (rapports) n'effacent rien
+        if os.getpid() == owner:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(_cleanup)
+    return folder
+
+
 def _import_quietly(name: str) -> None:
     with contextlib.suppress(Exception):
         importlib.import_module(name)
@@ -55,6 +93,7 @@ def warm_up(settings: Any) -> dict[str, Any]:
     from observatoire.publish.warm import _peak_rss, _runner
 
     start = time.perf_counter()
+    private_ipython_dir()  # avant tout import d'IPython (son dossier est lu à l'import)
     for name in WARM_MODULES + tuple(settings.extra_modules):
         _import_quietly(name)
     import observatoire
