@@ -16,7 +16,6 @@ Exemple (``observatoire.toml``) ::
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -24,6 +23,12 @@ import pandas as pd
 from observatoire.config import SourceConfig
 from observatoire.errors import InputError, ProblemCollector
 from observatoire.sources.common import code_expected, split_list
+from observatoire.sources.geo_checks import (
+    MULTI_LAYER_SUFFIXES,
+    check_convertible,
+    check_extents,
+    pick_layer,
+)
 from observatoire.sources.geometry_reasons import crs_label, explain_fr
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.tabular import guess_column, normalise_label
@@ -75,8 +80,8 @@ def read_geo_native(source: SourceConfig, problems: ProblemCollector) -> gpd.Geo
             kwargs = {}
             if source.get("couche"):
                 kwargs["layer"] = source.get("couche")
-            elif path.suffix.lower() == ".gpkg":
-                kwargs["layer"] = _pick_layer(path, problems)
+            elif path.suffix.lower() in MULTI_LAYER_SUFFIXES:  # zip : plusieurs .shp ?
+                kwargs["layer"] = pick_layer(path, problems)
             gdf = gpd.read_file(path, engine="pyogrio", **kwargs)
     except InputError:
         raise
@@ -111,6 +116,7 @@ def read_geo_native(source: SourceConfig, problems: ProblemCollector) -> gpd.Geo
             '(Lambert-93) ou crs = "EPSG:4326" (longitude/latitude)',
         )
         problems.raise_if_any()
+    check_convertible(gdf, problems)  # LOCAL_CS : pas de conversion possible
     if len(gdf) and gdf.crs.is_geographic:
         minx, miny, maxx, maxy = gdf.total_bounds
         if min(minx, miny) < -180 or max(maxx, maxy) > 180 or miny < -90 or maxy > 90:
@@ -122,21 +128,6 @@ def read_geo_native(source: SourceConfig, problems: ProblemCollector) -> gpd.Geo
             )
             problems.raise_if_any()
     return gdf
-
-
-def _pick_layer(path: Path, problems: ProblemCollector) -> str | None:
-    import pyogrio
-
-    layers = [str(name) for name, geom in pyogrio.list_layers(path) if geom]
-    if len(layers) <= 1:
-        return layers[0] if layers else None
-    problems.add(
-        "le GeoPackage contient plusieurs couches",
-        found=", ".join(layers),
-        expected='la couche à lire dans la configuration : couche = "…"',
-    )
-    problems.raise_if_any()
-    return None
 
 
 def _columns(gdf, source: SourceConfig, defaults: dict, problems: ProblemCollector) -> dict:
@@ -308,6 +299,7 @@ def load_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFr
             )
         generations.append(qpv_generation_checked(code, gen_option, problems, None, cols["code"]))
     _duplicates(codes, problems, cols["code"])
+    check_extents(gdf, codes, "qpv", problems)
     geoms = _geometries(gdf, codes, problems)
     problems.raise_if_any()
     communes = (
@@ -348,6 +340,7 @@ def load_communes_contours(source: SourceConfig, ctx: LoadContext) -> dict[str, 
                 expected=expected,
             )
     _duplicates(codes, problems, cols["code"])
+    check_extents(gdf, codes, "commune", problems)
     geoms = _geometries(gdf, codes, problems)
     problems.raise_if_any()
     frame = gpd.GeoDataFrame(
