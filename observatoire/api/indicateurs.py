@@ -12,7 +12,6 @@ Exemple ::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
@@ -137,13 +136,12 @@ class IndicatorsAPI(FiguresMixin):
         return aggregates.catalogue_row(cat, indicateur)
 
     def verifier_quartier(self, code: str) -> str:
-        """Vérifie qu'un code de quartier existe (``ConfigError`` avec suggestions sinon)."""
-        if code not in self._known_quartiers:
-            known = self.obs.territoires.loc[self.obs.territoires["niveau"] == "qpv", "code"]
-            close = difflib.get_close_matches(code, known.tolist(), n=5, cutoff=0.5)
-            hint = f" Codes proches : {', '.join(close)}." if close else ""
-            raise ConfigError(f"Quartier inconnu : « {code} ».{hint}")
-        return code
+        """Code normalisé (``qn00001a`` → ``QN00001A``) d'un quartier connu (un quartier de
+        l'autre génération reste accepté, ex. pour ses écarts) ; ``ConfigError`` sinon, avec
+        les codes proches de la génération en vigueur seulement."""
+        from observatoire.api.quartiers import check_quartier
+
+        return check_quartier(self.obs, code, self._known_quartiers)
 
     def derniere_annee(self, indicateur: str) -> int:
         """Dernier millésime où ``indicateur`` a une valeur pour un quartier en vigueur."""
@@ -218,7 +216,8 @@ class IndicatorsAPI(FiguresMixin):
     ) -> pd.DataFrame:
         """Écarts aux références (table longue, voir :func:`observatoire.analysis.gaps.gaps`)."""
         t = self._gaps
-        if quartier is not None and self.verifier_quartier(quartier) not in self._codes[1]:
+        quartier = self.verifier_quartier(quartier) if quartier is not None else None
+        if quartier is not None and quartier not in self._codes[1]:
             t = gaps.gaps(  # quartier de l'autre génération : calculé à la demande
                 self.obs.valeurs, self.obs.territoires, self.obs.catalogue,
                 codes=[quartier], references=self.references,
@@ -266,8 +265,10 @@ class IndicatorsAPI(FiguresMixin):
             self.obs.valeurs, self.obs.catalogue, self.codes, indicateurs,
             [annee] if annee is not None else None, self.obs.territoires,
         )  # fmt: skip
-        if quartier is not None:
-            r = r[r["code"] == self.verifier_quartier(quartier)]
+        if quartier is not None:  # classement de la génération en vigueur seulement
+            from observatoire.api.quartiers import check_quartier
+
+            r = r[r["code"] == check_quartier(self.obs, quartier, self._codes[1])]
         return r.reset_index(drop=True)
 
     @cached_property

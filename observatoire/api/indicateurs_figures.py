@@ -108,7 +108,7 @@ class FiguresMixin:
 
     def pyramide(self, quartier: str, annee: int | None = None, reference: str | None = "commune"):
         """Pyramide des âges du quartier (en %), contour de sa ou ses communes."""
-        self.verifier_quartier(quartier)
+        quartier = self.verifier_quartier(quartier)
         annee = self.annee_valide("pop_hommes_0_14", annee)
         p = self._pyramid_counts([quartier], annee)
         ref, ref_name = None, None

@@ -30,6 +30,7 @@ import pandas as pd
 
 from observatoire.analysis import participation as pa
 from observatoire.analysis import representativite as rp
+from observatoire.api.quartiers import check_ventilation
 from observatoire.masking import MaskedTable, mask_series, mask_small_cells
 from observatoire.views import participation as views
 
@@ -75,13 +76,27 @@ class ParticipationAPI:
         """Événements filtrés (quartier : ceux qui le concernent, même partagés)."""
         ev = self.obs.evenements
         if quartier is not None:  # index calculé une fois (même sélection, même ordre)
-            found = self._event_positions.get(quartier) if isinstance(quartier, str) else None
+            found = self._event_positions.get(self._quartier(quartier))
             ev = ev.iloc[found or []]
         if dispositif is not None:
             ev = ev.loc[ev["dispositif"] == dispositif]
         if annee is not None:
             ev = ev.loc[ev["annee"] == int(annee)]
         return ev.reset_index(drop=True)
+
+    def _quartier(self, quartier: str | None) -> str | None:
+        """Code normalisé (``qn00001a`` → ``QN00001A``) ; ``""`` = tout le territoire.
+
+        Un code ni de la génération en vigueur ni cité par un événement est une
+        ``ConfigError`` (codes proches de la génération en vigueur), jamais une table vide.
+        """
+        if quartier is None or quartier == "":
+            return quartier
+        from observatoire.api.quartiers import check_quartier, current_codes, normalise_code
+
+        if isinstance(quartier, str) and normalise_code(quartier) in self._event_positions:
+            return normalise_code(quartier)
+        return check_quartier(self.obs, quartier, frozenset(current_codes(self.obs)))
 
     def _population_rows(self) -> pd.DataFrame:
         """Lignes ``population`` de ``obs.valeurs`` (index de ``obs.indicateurs`` : mêmes
@@ -133,6 +148,7 @@ class ParticipationAPI:
 
     def taux_pour_1000(self, quartier: str | None = None) -> pd.DataFrame:
         """Participants pour 1 000 habitants par quartier et par année."""
+        quartier = self._quartier(quartier)
         synth = pa.synthese(self.evenements(quartier), ("quartier",), "annee")
         synth = synth[synth["quartier"] != ""]
         if quartier is not None:
@@ -231,6 +247,7 @@ class ParticipationAPI:
         self, quartier: str | None = None, dispositif: str | None = None, annee: int | None = None
     ) -> pd.DataFrame:
         """Représentativité SANS secret des petits effectifs (analyse interne, ne pas publier)."""
+        quartier = self._quartier(quartier)
         key = (quartier, dispositif, annee)
         if key not in self._raw:  # calculée une fois (figure, tableau, publics, indice)
             self._raw[key] = self._representativite_brute(quartier, dispositif, annee)
@@ -258,6 +275,7 @@ class ParticipationAPI:
         pour qu'il ne se déduise pas du total) n'a ni effectif, ni part, ni rapport ;
         la colonne ``affichage`` dit « < 5 » ou « masqué ».
         """
+        quartier = self._quartier(quartier)
         key = (quartier, dispositif, annee)
         if key not in self._protected:  # secret calculé une fois (programmes linéaires)
             self._protected[key] = self._protect(self.representativite_brute(*key))
@@ -337,7 +355,11 @@ class ParticipationAPI:
     def ventilation(
         self, dimension: str = "sexe", annee: int | None = None, dispositif: str | None = None
     ) -> MaskedTable:
-        """Tableau quartier × groupe des participants, petits effectifs masqués (à publier)."""
+        """Tableau quartier × groupe des participants, petits effectifs masqués (à publier).
+
+        Dimension, dispositif ou année sans aucun événement : ``ConfigError`` (jamais une
+        table de zéros par erreur de filtre)."""
+        check_ventilation(self.obs, dimension, dispositif, annee)
         table = {}
         for code in self.obs.quartiers["code"]:
             ev = self.evenements(code, dispositif, annee)
