@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fiabilite_outils import BASE, run_cli, snapshot
+from fiabilite_outils import BASE, CORPUS, run_cli, snapshot
 from lecteurs_outils import FIX
 from participation_outils import open_project, project
 
@@ -153,7 +153,7 @@ def test_le_cache_ne_sort_jamais_de_son_dossier(tmp_path):
 
 def test_derogation_au_seuil_acceptee_et_mentionnee(territory, tmp_path):
     config = territory / "observatoire.toml"
-    set_territory(config, f'seuil_petits_effectifs = 1\nsorties_non_publiables = "{DEROGATION}"\n')
+    shutil.copy(CORPUS / "configuration" / "seuil_derogation.toml", config)
     loaded = load_config(config)
     assert loaded.territoire.seuil_petits_effectifs == 1
     notice = loaded.territoire.non_publiable
@@ -161,6 +161,7 @@ def test_derogation_au_seuil_acceptee_et_mentionnee(territory, tmp_path):
     assert loaded.territoire.mention.startswith(notice)  # pied de page de chaque sortie
     result = run_cli("valider", "--config", str(config), "--sans-cache", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Attention : {notice}" in result.stdout
 
 
 def test_bandeau_non_publiable_dans_le_rapport(territory):

@@ -84,6 +84,8 @@ def summary_lines(obs, limit: int | None = WARNING_LIMIT) -> list[str]:
     lines = [f"Territoire : {config.territoire.nom}"]
     if obs.fictif:
         lines[0] += " — Données fictives"
+    if config.territoire.non_publiable:  # dérogation au seuil des petits effectifs
+        lines.append(f"Attention : {config.territoire.non_publiable}")
     lines.append(f"Configuration : {config.path}")
     terr = obs.territoires
     qpv = terr[terr["niveau"] == "qpv"]
