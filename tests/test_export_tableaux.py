@@ -435,3 +435,21 @@ def test_writer_keeps_awkward_text_as_text(tmp_path):
     text = (tmp_path / "csv" / "textes.csv").read_bytes().decode("utf-8-sig")
     back = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert back[1][2:] == ["'-3", "'\tTab"] and back[2] == ["'=2*3", "'@x", "'+1", "'\rCR"]
+
+
+def test_position_sheet_is_the_dashboard_table(workbook, obs_demo):
+    """Rang, médiane et ensemble des quartiers : ceux de ``obs.indicateurs.position``."""
+    from observatoire.publish.sections.quartier import contexte
+
+    q = contexte(obs_demo, "QN00001A", None)
+    pos = obs_demo.indicateurs.position("QN00001A", q.millesime).set_index("indicateur")
+    expected = pos.loc["taux_pauvrete"]
+    (row,) = _cells(
+        workbook["Position"],
+        **{"Code quartier": "QN00001A", "Indicateur (identifiant)": "taux_pauvrete"},
+    )
+    assert row["Rang"].value == int(expected["rang"])
+    assert row["Quartiers classés"].value == int(expected["n_classes"])
+    assert row["Ensemble des quartiers"].value == pytest.approx(expected["agregat"] / 100)
+    assert row["Ensemble des quartiers"].number_format == "0.0%"
+    assert row["Médiane des quartiers"].value == pytest.approx(expected["mediane"] / 100)

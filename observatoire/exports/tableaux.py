@@ -180,7 +180,8 @@ def build_tables(obs: Any, unit: str = TERRITOIRE) -> tuple[list[Table], list[Ab
         qs = [quartier_section.contexte(obs, c, None) for c in obs.quartiers["code"]]
         p = contrat_section.periode(obs, None, None, None)
         items: list[Table | Absent] = [
-            ind.portrait(obs, qs, src), ind.ecarts(obs, qs, src), ind.rangs(obs, qs, src),
+            ind.portrait(obs, qs, src), ind.position(obs, qs, src), ind.ecarts(obs, qs, src),
+            ind.rangs(obs, qs, src),
             ind.evolutions(obs, qs, src), part.par_annee(obs, qs),
             part.par_dispositif_quartier(obs, qs), part.representativite(obs, qs, True),
             *part.evaluation(obs, p), *contrat_tables.evaluation(obs, p),
@@ -197,7 +198,8 @@ def build_tables(obs: Any, unit: str = TERRITOIRE) -> tuple[list[Table], list[Ab
             per_hab.append(contrat_tables.euros_par_habitant(obs, api, api.annees, src_c,
                                                              "Euros par habitant"))  # fmt: skip
         items = [
-            ind.portrait(obs, qs, src), ind.ecarts(obs, qs, src), ind.rangs(obs, qs, src),
+            ind.portrait(obs, qs, src), ind.position(obs, qs, src), ind.ecarts(obs, qs, src),
+            ind.rangs(obs, qs, src),
             ind.evolutions(obs, qs, src), part.par_annee(obs, qs),
             part.par_dispositif_quartier(obs, qs), part.representativite(obs, qs),
             *contrat_tables.quartier(obs, qs), *per_hab, ind.valeurs(obs, [unit], src),

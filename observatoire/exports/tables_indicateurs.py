@@ -215,6 +215,45 @@ def rangs(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
                  "(1 = situation la plus défavorable ; dernier millésime)", columns, rows, used)  # fmt: skip
 
 
+def position(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
+    """Position du tableau de bord : rang, médiane et ensemble des quartiers (agrégat)."""
+    from observatoire.publish.sections.position import position_table
+
+    rows, used = [], set()
+    for q in qs:
+        p = position_table(obs, q)
+        for r in p.itertuples(index=False):
+            unit = _unit(obs, r.indicateur)
+            used.add(r.indicateur)
+            ranked = r.statut == "ok" and not is_missing(r.rang)
+            rows.append([
+                q.code, q.nom, _label(obs, r.indicateur), r.indicateur, int(r.annee),
+                value_cell(r.valeur, unit, r.statut), status_text(r.valeur, r.statut),
+                r.rang if ranked else "non classé", yes_no(r.ex_aequo) if ranked else "",
+                number_or(r.n_classes), number_or(r.n_quartiers),
+                value_cell(r.mediane, unit, "ok"), value_cell(r.agregat, unit, "ok"),
+                credits.clean(r.methode), number_or(r.n_inclus), number_or(r.exclus_secret),
+                number_or(r.exclus_absent), number_or(r.part_population_exclue),
+                src.figure(r.indicateur, r.annee),
+            ])  # fmt: skip
+    if not rows:
+        return Absent("Position", "Aucun indicateur n'est disponible pour situer ce quartier "
+                      "parmi les autres.")  # fmt: skip
+    columns = Q_COLUMNS + [
+        Column("Indicateur"), Column("Indicateur (identifiant)"), Column("Millésime", "annee"),
+        Column("Valeur", "nombre"), Column("Statut"), Column("Rang", "entier"),
+        Column("Ex aequo"), Column("Quartiers classés", "entier"),
+        Column("Quartiers du territoire", "entier"), Column("Médiane des quartiers", "nombre"),
+        Column("Ensemble des quartiers", "nombre"), Column("Méthode de l'ensemble"),
+        Column("Quartiers dans l'ensemble", "entier"), Column("Exclus : secret", "entier"),
+        Column("Exclus : non disponibles", "entier"),
+        Column("Population laissée de côté (%)", "pourcent"), Column("Source"),
+    ]  # fmt: skip
+    return Table("Position", "position", "Position de chaque quartier parmi les quartiers du "
+                 "territoire (tableau de bord : rang, 1 = situation la plus défavorable ; "
+                 "médiane ; ensemble des quartiers, secret exclu)", columns, rows, used)  # fmt: skip
+
+
 def _statuses(obs: Any, inds: list[str]) -> dict[tuple[str, str, int], tuple[object, object]]:
     """(valeur, statut) de chaque (code, indicateur, millésime) de ces indicateurs."""
     out = {}
