@@ -204,7 +204,8 @@ def make_hostile_territory(dest: Path, n_quartiers: int = 3, seed: int = 2024) -
     replace_cells(suivi, {first[4]: HOSTILE["evenement"]})
     decidim = dest / "participation" / "decidim_rencontres.csv"
     text, _ = _read_text(decidim)
-    replace_cells(decidim, {text.splitlines()[1].split(";")[6]: HOSTILE["decidim"]})
+    header, first = (line.split(";") for line in text.splitlines()[:2])
+    replace_cells(decidim, {first[header.index("title/fr")]: HOSTILE["decidim"]})
     make_rare_group(dest / "participation", "QN00003A")
     # nom du territoire (titre des rapports et de l'index)
     text = config.read_text(encoding="utf-8")

@@ -113,9 +113,9 @@ def test_decidim_anomalies(tmp_path):
         tmp_path, '[sources.decidim]\ntype = "decidim"\nfichier = "decidim_anomalies.csv"\n'
     )
     problems = {(p.row, p.column): p for p in refused(config).errors}
-    assert set(problems) == {(2, "scope/name"), (3, "attendees"), (4, "start_time")}
-    assert problems[(2, "scope/name")].found == "Quartier inconnu"
-    assert "correspondance_scopes" in problems[(2, "scope/name")].expected
+    assert set(problems) == {(2, "scope/name/fr"), (3, "attendees"), (4, "start_time")}
+    assert problems[(2, "scope/name/fr")].found == "Quartier inconnu"
+    assert "correspondance_scopes" in problems[(2, "scope/name/fr")].expected
     assert problems[(3, "attendees")].found == "-5"
 
 

@@ -5,7 +5,8 @@ Sous ``dest/participation`` :
   ligne de titre, note sous le tableau), quartiers par code ou par nom ;
 - ``suivi_rencontres_2025.xlsx`` : même suivi pour 2025 (feuille « Notice » + feuille
   « Rencontres 2025 », dates Excel) ;
-- ``decidim_rencontres.csv`` : export des rencontres Decidim (« ; », colonnes « / ») ;
+- ``decidim_rencontres.csv`` et ``decidim_rencontres_2025.csv`` : exports des rencontres
+  Decidim 0.27 puis 0.30, aux formes réelles des sérialiseurs (:mod:`observatoire.demo.decidim`) ;
 - ``presences_conseils_citoyens.csv`` : présences individuelles aux conseils citoyens
   de quelques quartiers (identifiants pseudonymes tenus par les conseils) ;
 - ``emargement_atelier.csv`` : UNE feuille d'émargement transcrite avec noms, e-mails
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from observatoire.demo.decidim import generate_decidim
 from observatoire.demo.files import write_csv, write_xlsx
 from observatoire.demo.model import FICTIF, DemoModel
 
@@ -133,34 +135,6 @@ def _presences(rng: np.random.Generator, model: DemoModel, codes: list[str]):
     return events, presences
 
 
-def _decidim(rng: np.random.Generator, model: DemoModel) -> tuple[list[list[object]], dict]:
-    header = ["id", "category/id", "category/name", "scope/id", "scope/name",
-              "participatory_space/id", "title/fr", "description/fr", "start_time", "end_time",
-              "attendees", "contributions", "organizations", "address", "location/fr",
-              "reference", "comments", "followers", "url", "published"]  # fmt: skip
-    rows, scopes = [header], {"Toute l'agglomération": ""}
-    for q in model.quartiers[:8]:
-        scopes[f"Secteur {q.nom}"] = q.code
-    for n in range(1, 46):
-        year = YEARS[n % 3]
-        start = datetime.combine(_date(rng, year), datetime.min.time()) + timedelta(hours=18)
-        wide = n % 5 == 0
-        scope = "Toute l'agglomération" if wide else list(scopes)[1 + n % (len(scopes) - 1)]
-        category = (7, "Budget participatif") if wide and n % 2 else (3, "Concertation")
-        attendees = "" if n % 17 == 0 else int(rng.poisson(60 if wide else 22))
-        rows.append([
-            1000 + n, category[0], category[1], 10 + n % 9, scope, 4, f"Rencontre n° {n}",
-            "<p>Présentation ; échanges en petits groupes</p>",
-            start.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            (start + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S UTC"), attendees,
-            int(rng.integers(0, 30)), "", f"{n} rue des Embruns, 00101 (adresse fictive)",
-            "Maison de quartier", f"VB-MEET-{year}-{n:03d}", int(rng.integers(0, 9)),
-            int(rng.integers(0, 20)), f"https://participer.valbrume.example/meetings/{1000 + n}",
-            "false" if n % 23 == 0 else "true",
-        ])  # fmt: skip
-    return rows, scopes
-
-
 def _signin(rng: np.random.Generator) -> list[list[object]]:
     rows = [["Nom", "Prénom", "E-mail", "Téléphone", "Tranche d'âge", "Sexe",
              "Habite le quartier", "Signature"]]  # fmt: skip
@@ -206,18 +180,20 @@ def generate(dest: Path, model: DemoModel, rng: np.random.Generator) -> str:
     notice = [[f"Notice — {FICTIF}"], ["Une ligne par rencontre ; effectifs comptés à l'entrée."]]
     write_xlsx(out / "suivi_rencontres_2025.xlsx", [("Notice", notice, {}),
                ("Rencontres 2025", sheet, {"bold": [3], "merge": ["A1:F1"]})])  # fmt: skip
-    decidim_rows, scopes = _decidim(rng, model)
-    write_csv(out / "decidim_rencontres.csv", decidim_rows, sep=";")
+    # générateur propre (SeedSequence.spawn ne consomme pas les tirages des autres fichiers)
+    decidim_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    rows_027, rows_030, decidim_toml = generate_decidim(decidim_rng, model)
+    write_csv(out / "decidim_rencontres.csv", rows_027, sep=";")
+    write_csv(out / "decidim_rencontres_2025.csv", rows_030, sep=";")
     write_csv(out / "presences_conseils_citoyens.csv",
               [["evenement", "personne", "sexe", "tranche d'âge", "habite un QPV"], *presences],
               sep=",", encoding="utf-8-sig")  # fmt: skip
     write_csv(out / "emargement_atelier.csv", _signin(rng), sep=";",
               title=[f"Feuille d'émargement — atelier de concertation du 18/03/2025 — personnes fictives ({FICTIF})"])  # fmt: skip
-    return _toml(scopes)
+    return _toml(decidim_toml)
 
 
-def _toml(scopes: dict[str, str]) -> str:
-    scope_table = ", ".join(f'"{k}" = "{v}"' for k, v in scopes.items())
+def _toml(decidim: str) -> str:
     return f'''
 # ---------------------------------------------------------------------
 # Participation des habitants ({FICTIF})
@@ -236,14 +212,7 @@ fichier = "{DIR}/suivi_rencontres_2025.xlsx"
 feuille = "Rencontres 2025"
 colonnes = {{ id = "N°", quartier = "Quartier(s)", titre = "Objet", age_75_plus = "75 ans et plus", femmes = "Dont femmes", hommes = "Dont hommes", habitants_qpv = "Dont habitants QPV" }}
 
-# Export des rencontres de la plateforme Decidim ; le périmètre (scope/name) est
-# traduit en code de quartier ("" : tout le territoire).
-[sources.decidim]
-type = "decidim"
-fichier = "{DIR}/decidim_rencontres.csv"
-correspondance_scopes = {{ {scope_table} }}
-correspondance_categories = {{ "Budget participatif" = "budget participatif" }}
-
+{decidim}
 # Présences individuelles aux conseils citoyens (identifiants déjà pseudonymes).
 [sources.presences_conseils_citoyens]
 type = "presences"

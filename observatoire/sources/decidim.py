@@ -1,167 +1,202 @@
 """Export des rencontres Decidim (« meetings ») → table ``evenements``.
 
-Format réel : CSV séparé par ``;``, champs imbriqués aplatis par ``/`` : ``id``,
-``category/id``, ``category/name`` (ou ``category/name/fr``), ``scope/id``,
-``scope/name`` (ou ``scope/name/fr``), ``participatory_space/id``, ``title/fr``,
-``description/fr``, ``start_time``, ``end_time``, ``attendees``, ``contributions``,
-``organizations``, ``address``, ``location/fr``, ``reference``, ``comments``,
-``followers``, ``url``, ``published``.
+Lit l'export tel que l'écrit ``Decidim::Meetings::MeetingSerializer`` (CSV ``;``
+aplati par ``/`` avec suffixe de langue, ou JSON ; voir
+:mod:`observatoire.sources.decidim_read`) :
 
-Le quartier vient du périmètre (``scope/name``), traduit en code QPV par la table
-``correspondance_scopes`` de la configuration. Seuls l'identifiant, la date, le
-titre, le périmètre, la catégorie et ``attendees`` sont lus : l'adresse du lieu et
-les descriptions n'entrent pas dans l'observatoire.
+- 0.27 : ``id;category/id;category/name/fr;scope/id;scope/name/fr;participatory_space/id;
+  participatory_space/url;component/id;title/fr;…;start_time;end_time;attendees;…;published`` ;
+- 0.30 : ``id;author/…;participatory_space/id;…;taxonomies/ids;taxonomies/<ID>/fr;…;
+  published;withdrawn;withdrawn_at;…;closed_at;…``.
+
+Règles (celles de Decidim lui-même) :
+
+- heures en UTC converties dans le fuseau ``fuseau`` (Europe/Paris) avant d'en tirer
+  la date : une rencontre à 00:30 UTC le 1er janvier a lieu le 1er janvier à 01:30 ;
+- ``attendees`` vaut 0 tant que la rencontre n'est pas close : il n'est compté que
+  pour les rencontres closes (``closed_at`` renseigné ; avant 0.30, où ``closed_at``
+  n'est pas exporté, un nombre > 0, saisi à la clôture), comme la statistique
+  « participants » de Decidim ; sinon participants inconnus (jamais 0) ;
+- rencontres retirées (``withdrawn``) et non publiées écartées, avec leur nombre.
+
+Seuls l'identifiant, les heures, le titre, le périmètre ou les taxonomies, la catégorie,
+l'espace et ``attendees`` sont lus : ni adresse, ni description, ni auteur.
 
 Exemple ::
 
     [sources.decidim]
     type = "decidim"
     fichier = "participation/decidim_meetings.csv"
-    dispositif = "réunion publique"
-    correspondance_scopes = { "Les Hauts de Brume" = "QN00001A", "Toute la ville" = "" }
+    correspondance_scopes = { "12" = "QN00001A", "Toute la ville" = "" }
+    correspondance_taxonomies = { "31" = "QN00001A", "40" = "" }
+    correspondance_espaces = { "4" = "conseil citoyen" }
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from observatoire.errors import ProblemCollector
 from observatoire.schemas.participation import COLONNES_AGE
+from observatoire.sources.decidim_places import Places
+from observatoire.sources.decidim_read import (
+    parse_utc_time,
+    read_export,
+    translated,
+    unprotect,
+    zone,
+)
 from observatoire.sources.participation_fields import (
     COUNT_EXPECTED,
-    DispositifResolver,
-    QuartierResolver,
-    _option_table,
     event_frame,
     parse_count,
     warning,
 )
-from observatoire.sources.tabular import guess_column, normalise_label, read_raw_table
-from observatoire.sources.values import DATE_EXPECTED, parse_bool_cell, parse_date_cell
+from observatoire.sources.tabular import guess_column
+from observatoire.sources.values import parse_bool_cell
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
     from observatoire.sources.registry import LoadContext
 
 DECIDIM_OPTIONS = {
-    "correspondance_scopes": 'table périmètre Decidim (scope/name) → code QPV ("" : tout '
-    "le territoire) ; obligatoire pour chaque périmètre présent",
-    "dispositif": "dispositif des rencontres (défaut : « réunion publique »)",
-    "correspondance_categories": "table catégorie Decidim (category/name) → dispositif",
+    "correspondance_scopes": "table périmètre Decidim (identifiant scope/id ou nom "
+    'scope/name/fr) → code QPV ("" : tout le territoire) ; obligatoire pour chaque '
+    "périmètre présent qui n'est pas un nom de quartier",
+    "correspondance_taxonomies": "Decidim ≥ 0.30 : table taxonomie (identifiant de "
+    'taxonomies/ids ou nom) → code QPV ("" : pas un quartier) ; obligatoire pour chaque '
+    "taxonomie présente",
+    "correspondance_categories": "table catégorie (identifiant ou nom ; en 0.30, taxonomie) "
+    "→ dispositif",
+    "correspondance_espaces": "table espace participatif (participatory_space/id ou son "
+    "adresse participatory_space/url) → dispositif",
+    "dispositif": "dispositif par défaut des rencontres (défaut : « réunion publique »)",
     "dispositifs": "liste des dispositifs admis (comme pour le type evenements)",
     "langue": "langue des champs traduits (title/fr…) ; défaut fr",
+    "fuseau": "fuseau horaire des rencontres (les heures de Decidim sont en UTC) ; défaut "
+    "Europe/Paris",
     "prefixe_id": "préfixe des identifiants d'événements ; défaut « decidim- »",
     "inclure_non_publiees": "true : garde aussi les rencontres non publiées",
+    "feuille": "feuille du classeur si l'export a été réenregistré en .xlsx",
 }
 REQUIRED = ("id", "start_time", "attendees")
 
 
-def _find(columns, base: str, langue: str) -> str | None:
-    return guess_column(columns, [base, f"{base}/{langue}", f"{base}/fr"])
+def check_options(source: SourceConfig) -> None:
+    """Types des options simples (les tables sont vérifiées par :class:`Places`)."""
+    langue = source.get("langue", "fr")
+    if not isinstance(langue, str) or not re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", langue):
+        raise source.error("langue invalide", "langue", langue, 'un code de langue : "fr"')
+    for key in ("prefixe_id", "dispositif"):
+        if key in source.options and not isinstance(source.options[key], str):
+            raise source.error("un texte est attendu", key, source.options[key], f'{key} = "…"')
+    value = source.get("inclure_non_publiees", False)
+    if not isinstance(value, bool):
+        raise source.error("un booléen est attendu", "inclure_non_publiees", value, "true ou false")
+
+
+def _flag(row: pd.Series, col: str | None) -> bool | None:
+    if col is None:
+        return None
+    text = str(row[col]).strip()
+    try:
+        return parse_bool_cell(text)
+    except ValueError:
+        return True  # une date (published_at, withdrawn_at) : l'état est vrai
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(map(str, lines[:12]))
+    return shown + (f"… ({len(lines)} en tout)" if len(lines) > 12 else "")
 
 
 def load_decidim(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
-    """Lit l'export CSV des rencontres Decidim."""
+    """Lit l'export des rencontres Decidim (CSV ou JSON)."""
+    check_options(source)
     problems = ProblemCollector(source.label)
-    if source.path is None:
-        raise source.error("aucun fichier indiqué", "fichier", None, 'fichier = "…"')
-    raw = read_raw_table(
-        source.path,
-        problems=problems,
-        separator=source.get("separateur", ";"),
-        encoding=source.get("encodage"),
-        expected=[*REQUIRED, "scope/name", "title/fr"],
-    )
+    raw = read_export(source, problems, [*REQUIRED, "title/fr"])
     langue = str(source.get("langue", "fr"))
-    columns = raw.frame.columns
+    tz = zone(source)
+    columns = list(raw.frame.columns)
+    if "code" in columns and any(c.startswith("registration_form_answers") for c in columns):
+        problems.add(
+            "ce fichier est l'export des inscriptions, pas celui des rencontres",
+            column="code", expected='type = "decidim_inscriptions" (inscrits, pas présents)',
+        )  # fmt: skip
+    problems.raise_if_any()
     cols = {key: guess_column(columns, [key]) for key in REQUIRED}
     for key, real in cols.items():
         if real is None:
             problems.add(
-                "colonne de l'export Decidim absente",
-                column=key,
+                "colonne de l'export Decidim absente", column=key,
                 expected="un export des rencontres Decidim (colonnes : id, start_time, attendees, "
-                "scope/name…) séparé par « ; »",
-            )
+                "scope/id ou taxonomies/ids…) séparé par « ; », ou son export JSON",
+            )  # fmt: skip
     problems.raise_if_any()
-    scope_col = _find(columns, "scope/name", langue)
-    category_col = _find(columns, "category/name", langue)
-    title_col = _find(columns, "title", langue)
+    places = Places(source, ctx, columns, langue)
+    places.check(raw.frame, ctx)
+    title_col = translated(columns, "title", langue)
     published_col = guess_column(columns, ["published", "published_at"])
-    scopes = {
-        normalise_label(k): v for k, v in _option_table(source, "correspondance_scopes").items()
-    }
-    # les noms de périmètres non déclarés sont cherchés parmi les noms de quartiers
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
-    quartiers.mapping.update(scopes)
-    dispositifs = DispositifResolver(source)
-    categories = {
-        normalise_label(k): dispositifs.resolve(v)
-        for k, v in _option_table(source, "correspondance_categories").items()
-    }
-    try:
-        default = dispositifs.resolve(source.get("dispositif", "réunion publique"))
-    except ValueError as exc:
-        raise source.error(
-            "dispositif inconnu", "dispositif", source.get("dispositif"), str(exc)
-        ) from None
+    withdrawn_col = guess_column(columns, ["withdrawn", "withdrawn_at"])
+    closed_col = "closed_at" if "closed_at" in columns else None
     prefix = str(source.get("prefixe_id", "decidim-"))
     keep_unpublished = bool(source.get("inclure_non_publiees", False))
-    records = []
+    records, dropped, unknown, seen = [], {"non publiées": [], "retirées": []}, [], {}
     for i in range(len(raw.frame)):
         row, line = raw.frame.iloc[i], raw.rows[i]
-        if published_col and not keep_unpublished:
-            try:
-                if parse_bool_cell(row[published_col]) is False:
-                    continue
-            except ValueError:
-                pass  # une date de publication : rencontre publiée
+        if _flag(row, withdrawn_col):
+            dropped["retirées"].append(line)
+            continue
+        if not keep_unpublished and _flag(row, published_col) is False:
+            dropped["non publiées"].append(line)
+            continue
         ident = str(row[cols["id"]]).strip()
         if not ident:
             problems.add("identifiant vide", row=line, column=cols["id"], expected="l'id Decidim")
-        text = str(row[cols["start_time"]]).strip()
+        elif ident in seen:
+            problems.add(
+                "identifiant de rencontre en double", row=line, column=cols["id"], found=ident,
+                expected=f"un identifiant unique (déjà ligne {seen[ident]})",
+            )  # fmt: skip
+        seen[ident] = line
         try:
-            day = parse_date_cell(text)
-            if day is None:
-                raise ValueError(text)
+            start = parse_utc_time(row[cols["start_time"]], tz)
+            if start is None:
+                raise ValueError
         except ValueError:
             problems.add(
-                "date de début invalide", row=line, column=cols["start_time"], found=text,
-                expected=DATE_EXPECTED + " (éventuellement suivie de l'heure)",
+                "date de début invalide", row=line, column=cols["start_time"],
+                found=row[cols["start_time"]], expected="une date et heure Decidim "
+                "(2024-03-12 17:00:00, … UTC, … +0200 ou ISO 8601)",
             )  # fmt: skip
-            day = None
-        scope = str(row[scope_col]).strip() if scope_col else ""
-        try:
-            codes = quartiers.resolve_one(scope) if scope else []
-        except ValueError:
-            problems.add(
-                "périmètre (scope) sans quartier correspondant", row=line, column=scope_col,
-                found=scope, expected="un périmètre déclaré dans correspondance_scopes "
-                "(ex. correspondance_scopes = { \"" + scope + "\" = \"QN…\" })",
-            )  # fmt: skip
-            codes = []
+            start = None
+        codes = places.quartiers(row, line, problems)
+        bad_count = False
         try:
             attendees = parse_count(row[cols["attendees"]])
         except ValueError:
+            bad_count = True
             problems.add(
                 "nombre de participants invalide", row=line, column=cols["attendees"],
                 found=row[cols["attendees"]], expected=COUNT_EXPECTED,
             )  # fmt: skip
             attendees = None
-        if attendees is None:
-            ctx.warnings.append(warning(source, line, cols["attendees"], "participants non saisis"))
-        category = normalise_label(str(row[category_col])) if category_col else ""
+        # 0 = non saisi (Decidim l'écrit tant que la rencontre n'est pas close)
+        closed = bool(str(row[closed_col]).strip()) if closed_col else bool(attendees)
+        if not closed or not attendees:
+            attendees = None
+        if attendees is None and not bad_count:
+            unknown.append(line)
         records.append(
             {
                 "id": prefix + ident,
-                "date": pd.Timestamp(day) if day else pd.NaT,
+                "date": pd.Timestamp(start.date()) if start else pd.NaT,
                 "quartiers": ";".join(codes) or None,
-                "dispositif": categories.get(category, default),
-                "titre": str(row[title_col]).strip() or None if title_col else None,
+                "dispositif": places.dispositif(row),
+                "titre": unprotect(row[title_col]) or None if title_col else None,
                 "lieu": None,
                 "participants": attendees,
                 **dict.fromkeys(["femmes", "hommes", "habitants_qpv"]),
@@ -170,6 +205,20 @@ def load_decidim(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
                 "ligne": line,
             }
         )
+    places.report_taxonomies(problems)
     problems.raise_if_any()
     ctx.warnings.extend(problems.warnings)
+    for label, lines in dropped.items():
+        if lines:
+            ctx.warnings.append(
+                warning(source, lines[0], withdrawn_col if label == "retirées" else published_col,
+                        f"{len(lines)} rencontre(s) {label} écartée(s) : lignes {_lines(lines)}")
+            )  # fmt: skip
+    if unknown:
+        rule = "closed_at vide ou attendees à 0" if closed_col else "attendees à 0 ou vide"
+        ctx.warnings.append(
+            warning(source, unknown[0], cols["attendees"],
+                    f"{len(unknown)} rencontre(s) non close(s) ou sans effectif ({rule}) : comptée(s) comme "
+                    f"rencontres, participants inconnus (pas 0) — lignes {_lines(unknown)}")
+        )  # fmt: skip
     return {"evenements": event_frame(records, source.name)}

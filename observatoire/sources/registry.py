@@ -27,6 +27,7 @@ ADAPTER_MODULES = [
     "observatoire.sources.correspondance",
     "observatoire.sources.indicators",
     "observatoire.sources.participation",
+    "observatoire.sources.decidim_inscriptions",
     "observatoire.sources.contrat",
     "observatoire.sources.scdl",
 ]
