@@ -22,7 +22,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import PP_PLACEHOLDER
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from observatoire.errors import ConfigError
@@ -112,6 +112,7 @@ def _text_box(slide: Any, box: tuple, lines: list[str], size: float, **style: An
     shape = slide.shapes.add_textbox(*box)
     tf = shape.text_frame
     tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # réduit le texte s'il déborde (à l'édition)
     for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.space_after = Pt(size * 0.45)
