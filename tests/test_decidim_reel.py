@@ -249,6 +249,18 @@ def test_export_des_inscriptions_declare_comme_rencontres(tmp_path):
     source = SOURCE_027.replace("rencontres_0.27.csv", "inscriptions_302.csv")
     problems = refused(tmp_path, source).errors
     # refusé : soit renvoyé vers le bon type, soit d'abord pour ses données personnelles
-    redirected = [p for p in problems if "export des inscriptions" in p.message]
+    redirected = [p for p in problems if "export des inscriptions Decidim" in p.message]
     assert redirected or all("personnelle" in p.message for p in problems)
     assert all("decidim_inscriptions" in p.expected for p in redirected)
+
+
+def test_inscriptions_lues_comme_presences_refusees(tmp_path):
+    # même pseudonymisées, des inscriptions ne deviennent pas des présences
+    source = SOURCE_027 + (
+        '[sources.inscrits]\ntype = "presences"\nfichier = "inscriptions_302.csv"\n'
+        'evenement = "decidim-302"\npseudonymiser = true\ncle_demonstration = true\n'
+    )
+    (problem,) = refused(tmp_path, source).errors
+    assert problem.file == "inscriptions_302.csv" and problem.column == "code"
+    assert "des inscrits, pas des présents" in problem.message
+    assert 'type = "decidim_inscriptions"' in problem.expected

@@ -41,6 +41,10 @@ import pandas as pd
 
 from observatoire.errors import ProblemCollector
 from observatoire.schemas.participation import COLONNES_AGE
+from observatoire.sources.decidim_inscriptions import (
+    is_registrations_export,
+    registrations_problem,
+)
 from observatoire.sources.decidim_places import Places
 from observatoire.sources.decidim_read import (
     parse_utc_time,
@@ -121,11 +125,8 @@ def load_decidim(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
     langue = str(source.get("langue", "fr"))
     tz = zone(source)
     columns = list(raw.frame.columns)
-    if "code" in columns and any(c.startswith("registration_form_answers") for c in columns):
-        problems.add(
-            "ce fichier est l'export des inscriptions, pas celui des rencontres",
-            column="code", expected='type = "decidim_inscriptions" (inscrits, pas présents)',
-        )  # fmt: skip
+    if is_registrations_export(columns):
+        registrations_problem(problems)
     problems.raise_if_any()
     cols = {key: guess_column(columns, [key]) for key in REQUIRED}
     for key, real in cols.items():

@@ -62,6 +62,21 @@ BAND_EXPECTED = (
 COLUMNS = ["evenement", "sexe", "tranche_inscription", "tranche_age", "source", "ligne"]
 
 
+def is_registrations_export(columns: list[str]) -> bool:
+    """Vrai pour l'export des inscriptions Decidim (``code`` + ``user/…`` ou réponses)."""
+    names = [str(c) for c in columns]
+    return "code" in names and any(c.startswith(("user/", ANSWERS[:-1])) for c in names)
+
+
+def registrations_problem(problems: ProblemCollector) -> None:
+    """Refus d'un export d'inscriptions lu comme présences : des inscrits, pas des présents."""
+    problems.add(
+        "ce fichier est l'export des inscriptions Decidim : des inscrits, pas des présents",
+        column="code", expected='type = "decidim_inscriptions" et rencontre = "ID" (table '
+        "inscriptions, à part des présences)",
+    )  # fmt: skip
+
+
 def parse_band(text: object) -> str | None:
     """« Moins de 25 ans » → ``<25`` ; « 25-39 ans » → ``25-39`` ; « 60 ans et plus » → ``60+``."""
     key = normalise_label(str(text or "").strip())
@@ -115,7 +130,7 @@ def load_inscriptions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Da
     }
     raw = read_export(source, problems, ["id", "code", "user/name", "user/email"])
     columns = list(raw.frame.columns)
-    if "code" not in columns or not any(c.startswith(("user/", ANSWERS[:-1])) for c in columns):
+    if not is_registrations_export(columns):
         problems.add(
             "ce fichier n'est pas un export des inscriptions Decidim", column="code",
             expected="les colonnes id;code;user/name;user/email;registration_form_answers/…",

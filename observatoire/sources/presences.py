@@ -25,6 +25,7 @@ import pandas as pd
 from observatoire.errors import ProblemCollector
 from observatoire.privacy import key_file_warning, load_key, person_identity, pseudonym
 from observatoire.schemas.participation import TRANCHES_AGE
+from observatoire.sources.decidim_inscriptions import is_registrations_export, registrations_problem
 from observatoire.sources.participation_fields import (
     QuartierResolver,
     band_of_age,
@@ -57,6 +58,9 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     """Une ligne par personne et par événement → table ``presences`` (pseudonyme)."""
     problems = ProblemCollector(source.label)
     raw = read_sheet(source, problems, ["événement", "sexe", "tranche d'âge", "nom", "prénom"])
+    if is_registrations_export(list(raw.frame.columns)):
+        registrations_problem(problems)  # inscrits Decidim : jamais comptés comme présents
+        problems.raise_if_any()
     cols = map_columns(raw, source, PRESENCE_DEFAULTS, problems)
     fixed_event = source.get("evenement")
     if "evenement" not in cols and not fixed_event:
