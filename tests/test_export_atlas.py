@@ -361,3 +361,32 @@ def test_choice_is_kept_in_the_address(demo_atlas, chromium):  # noqa: F811
         assert opened.problems == [], opened.problems
     assert chosen == ("part_css", "2018")
     assert "2018" in title
+
+
+ARCS = """() => [...document.querySelectorAll('path.obs-quartier')].map(
+    p => /a/i.test(p.getAttribute('d') || ''))"""
+
+
+def test_regional_scale_circles_then_contours_when_zooming(fixtures, tmp_path, chromium):  # noqa: F811
+    """Sept quartiers minuscules sur 200 km (``tests/fixtures/partiel/region``) : un cercle
+    par quartier en vue d'ensemble, leurs contours en zoomant, toujours un path par quartier."""
+    region = tmp_path / "region"
+    shutil.copytree(fixtures / "partiel" / "region", region)
+    out = tmp_path / "exports"
+    result = _atlas(region / "observatoire.toml", out)
+    assert result.returncode == 0, result.stderr
+    with open_offline(chromium, out / "atlas.html", wait_ms=400) as opened:
+        p = opened.page
+        circles = p.evaluate(ARCS)
+        note = p.locator("#note-symboles").is_visible()
+        description = p.locator("#description-carte").text_content()
+        for _ in range(24):  # zoom avant par le bouton (demi-niveaux) jusqu'aux contours
+            if not any(p.evaluate(ARCS)):
+                break
+            p.click(".leaflet-control-zoom-in")
+            p.wait_for_timeout(120)
+        polygons = p.evaluate(ARCS)
+        assert opened.problems == [], opened.problems
+    assert len(circles) == 7 and all(circles)
+    assert note and "un cercle au centre de chaque quartier" in description
+    assert len(polygons) == 7 and not any(polygons)
