@@ -31,6 +31,7 @@ HOSTILE = {
     "QN00003A": "@SOMME(A1:A9)-Salicornes",
 }
 HOSTILE_PORTEUR = "=1+1 Association du Quai"
+HOSTILE_INTITULE = "-2+3 Chantier d'insertion"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -187,6 +188,10 @@ def test_sheets_frozen_filtered_fitted_and_clean(workbook):
         widths = [ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width
                   for i in range(1, ws.max_column + 1)]  # fmt: skip
         assert all(w >= 8 for w in widths) and max(widths) > 20, ws.title
+        header = [c.value for c in next(ws.iter_rows())]
+        assert header[-1] == "Source", ws.title  # chaque ligne dit sa source…
+        for (source,) in ws.iter_rows(min_row=2, min_col=len(header), values_only=True):
+            assert "Données fictives" in source, (ws.title, source)  # … et que c'est fictif
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate)
@@ -238,9 +243,11 @@ def _hostile_territory(dest: Path) -> Path:
                 if header is None and "Porteur" in values:
                     header = values
                 elif header is not None and row[0].value:
-                    cell = row[header.index("Porteur")]
-                    cell.value = HOSTILE_PORTEUR
-                    cell.data_type = "s"  # un texte saisi, pas une formule
+                    for column, text in (("Porteur", HOSTILE_PORTEUR),
+                                         ("Intitulé de l'action", HOSTILE_INTITULE)):  # fmt: skip
+                        cell = row[header.index(column)]
+                        cell.value = text
+                        cell.data_type = "s"  # un texte saisi, pas une formule
                     break
         wb.save(workbook)
     return config
@@ -273,10 +280,10 @@ def test_hostile_names_neutralised_in_xlsx(hostile):
                     assert c.data_type != "f", (path.name, ws.title, c.coordinate, c.value)
                     if isinstance(c.value, str):
                         assert not c.value.startswith(FORMULA_STARTS), (ws.title, c.value)
-                        for text in (*HOSTILE.values(), HOSTILE_PORTEUR):
+                        for text in (*HOSTILE.values(), HOSTILE_PORTEUR, HOSTILE_INTITULE):
                             if c.value == "'" + text:
                                 seen.add(text)
-    assert seen == {*HOSTILE.values(), HOSTILE_PORTEUR}
+    assert seen == {*HOSTILE.values(), HOSTILE_PORTEUR, HOSTILE_INTITULE}
 
 
 def test_hostile_names_neutralised_in_csv(hostile):
@@ -292,10 +299,10 @@ def test_hostile_names_neutralised_in_csv(hostile):
                     assert not value.startswith(("=", "+", "@", "\t", "\r")), (path, value)
                     if value.startswith("-"):
                         float(value[1:].replace(",", "."))  # un nombre négatif, pas un texte
-                for hostile_text in (*HOSTILE.values(), HOSTILE_PORTEUR):
+                for hostile_text in (*HOSTILE.values(), HOSTILE_PORTEUR, HOSTILE_INTITULE):
                     if value == "'" + hostile_text:
                         seen.add(hostile_text)
-    assert seen == {*HOSTILE.values(), HOSTILE_PORTEUR}
+    assert seen == {*HOSTILE.values(), HOSTILE_PORTEUR, HOSTILE_INTITULE}
 
 
 def test_incremental_rerun_then_changed_data(hostile, tmp_path, capsys):
