@@ -264,3 +264,21 @@ def test_inscriptions_lues_comme_presences_refusees(tmp_path):
     assert problem.file == "inscriptions_302.csv" and problem.column == "code"
     assert "des inscrits, pas des présents" in problem.message
     assert 'type = "decidim_inscriptions"' in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ('correspondance_taxonomies = "31"', "doit être une table"),
+        ('correspondance_taxonomies = { "31" = 12 }', "valeur invalide pour « 31 »"),
+        ('inclure_non_publiees = "oui"', "true ou false"),
+        ('langue = "français"', "langue invalide"),
+    ],
+)
+def test_options_nouvelles_verifiees(tmp_path, capsys, option, message):
+    source = SOURCE_030.format(fichier="rencontres_0.30.csv").replace(
+        'correspondance_taxonomies = { "32" = "QN00002B", "40" = "" }\n', option + "\n"
+    )
+    assert main(["valider", "--config", str(project(tmp_path, source))]) == 2
+    err = capsys.readouterr().err
+    assert "[sources.decidim]" in err and message in err
