@@ -128,10 +128,14 @@ class ProblemCollector:
     file: str | Path
     problems: list[Problem] = field(default_factory=list)
     max_per_column: int = 50
+    max_per_file: int = 200
 
     def __post_init__(self) -> None:
         self.file = str(self.file)
         self._per_column: dict[str | None, int] = {}
+        self._total = 0  # erreurs signalées, détaillées ou non
+        self._listed = 0  # erreurs détaillées
+        self._cap: Problem | None = None  # résumé « au-delà de N anomalies »
 
     def add(
         self,
@@ -143,7 +147,21 @@ class ProblemCollector:
         expected: str | None = None,
         severity: str = "erreur",
     ) -> None:
-        """Ajoute une anomalie (au-delà de ``max_per_column`` par colonne, résume)."""
+        """Ajoute une anomalie (au-delà de ``max_per_column`` par colonne ou de
+        ``max_per_file`` par fichier, résume avec le nombre total)."""
+        if severity == "erreur":
+            self._total += 1
+            if self._cap is not None:
+                return
+            if self._listed >= self.max_per_file:
+                self._cap = Problem(
+                    str(self.file),
+                    f"au-delà de {self.max_per_file} anomalies dans ce fichier, les suivantes "
+                    "ne sont pas détaillées",
+                )
+                self.problems.append(self._cap)
+                return
+            self._listed += 1
         count = self._per_column.get(column, 0) + 1
         self._per_column[column] = count
         if count == self.max_per_column + 1:
@@ -162,6 +180,21 @@ class ProblemCollector:
             Problem(str(self.file), message, row, column, found, expected, severity)
         )
 
+    def summarise(self) -> None:
+        """Écrit le nombre total d'anomalies dans le résumé du plafond par fichier."""
+        if self._cap is None:
+            return
+        import dataclasses
+
+        text = (
+            f"{self._total:,} anomalies bloquantes au total dans ce fichier : seules les "
+            f"{self.max_per_file} premières sont détaillées".replace(",", "\u202f")
+        )
+        index = next((i for i, p in enumerate(self.problems) if p is self._cap), None)
+        self._cap = dataclasses.replace(self._cap, message=text)
+        if index is not None:
+            self.problems[index] = self._cap
+
     def warn(self, message: str = "", **kwargs: object) -> None:
         """Ajoute un avertissement (les données restent utilisables)."""
         self.add(message, severity="avertissement", **kwargs)  # type: ignore[arg-type]
@@ -176,5 +209,6 @@ class ProblemCollector:
 
     def raise_if_any(self) -> None:
         """Lève :class:`InputError` s'il y a au moins une erreur bloquante."""
+        self.summarise()
         if self.errors:
             raise InputError(self.problems)

@@ -33,7 +33,7 @@ from observatoire.sources.contrat_values import (
 )
 from observatoire.sources.registry import LoadContext
 from observatoire.sources.tabular import RawTable, normalise_label
-from observatoire.sources.values import parse_bool_cell, unescape_excel
+from observatoire.sources.values import CellValueError, parse_bool_cell, unescape_excel
 from observatoire.views.format import format_euros
 
 YEAR_MAX = date.today().year + 5
@@ -48,6 +48,9 @@ def _eur(cents: int) -> str:
 def _non_negative(parse, what: str, expected: str, cell, pb, row, column) -> int | None:
     try:
         value = parse(cell)
+    except CellValueError as exc:
+        pb.add(exc.reason, row=row, column=column, found=cell, expected=exc.expected)
+        return None
     except ValueError:
         pb.add(f"{what} illisible", row=row, column=column, found=cell, expected=expected)
         return None

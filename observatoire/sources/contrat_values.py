@@ -19,10 +19,11 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from observatoire.sources.tabular import normalise_label
-from observatoire.sources.values import MISSING_MARKERS, unescape_excel
+from observatoire.sources.values import MISSING_MARKERS, CellValueError, unescape_excel
 
 AMOUNT_EXPECTED = "un montant en euros au centime près (ex. 31 000,00) ou vide"
 COUNT_EXPECTED = "un nombre entier positif ou vide"
+MAX_AMOUNT_EUROS = 10**11  # 100 milliards d'euros : au-delà, une erreur de saisie
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _QPV_CODE = re.compile(r"\bQ[PN][0-9][0-9AB][0-9]\d{2}[0-9A-Z]\b", re.IGNORECASE)
@@ -43,12 +44,26 @@ def parse_amount(text: object) -> int | None:
         s = s.replace(".", "").replace(",", ".")  # 1.234,50 : point des milliers
     elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3}){2,}", s):  # 1.234.567
         s = s.replace(".", "")
+    elif re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", s):  # 23.300 : 23 300 € ou 23,30 € ?
+        whole = f"{int(s.replace('.', '')):,}".replace(",", "\u202f")
+        raise CellValueError(
+            raw,
+            f"montant ambigu : point des milliers ? (valeur probablement voulue : {whole} €)",
+            f"{whole} écrit sans point, ou {s.replace('.', ',')[:-1]} avec une virgule "
+            "(un montant a au plus deux décimales)",
+        )
     try:
         value = Decimal(s)
     except InvalidOperation:
         raise ValueError(raw) from None
     if not value.is_finite():
         raise ValueError(raw)
+    if abs(value) > MAX_AMOUNT_EUROS:
+        raise CellValueError(
+            raw,
+            "montant invraisemblable (plus de 100 milliards d'euros)",
+            "un montant en euros au centime près (ex. 31 000,00) : vérifiez la cellule",
+        )
     cents = value * 100
     rounded = cents.to_integral_value()
     # tolère les artefacts flottants d'un tableur (1234.5000000001), pas les millièmes

@@ -19,7 +19,14 @@ import pandas as pd
 
 from observatoire.config import SourceConfig
 from observatoire.errors import ProblemCollector
-from observatoire.sources.values import MARKERS_TEXT, parse_number_cell
+from observatoire.sources.values import (
+    MARKERS_TEXT,
+    CellValueError,
+    parse_number_cell,
+    thousands_dot,
+)
+
+COUNT_UNITS = ("nombre",)  # unités d'effectifs : une valeur fractionnaire est une erreur
 
 VALUE_COLUMNS = [
     "code", "niveau", "indicateur", "annee", "valeur", "statut", "tranche",
@@ -48,10 +55,16 @@ class IndicatorCells:
         self.catalogue = catalogue
         self.rows: list[dict] = []
         self.seen: dict[tuple, int] = {}
+        self.decimal_comma = False  # fichier « ; » à virgule décimale : 4.811 y est suspect
 
     def number(self, text: object, line: int, column: str) -> tuple[float | None, str, str | None]:
         try:
             return parse_number_cell(text)
+        except CellValueError as exc:
+            self.problems.add(
+                exc.reason, row=line, column=column, found=text, expected=exc.expected
+            )
+            return None, "invalide", None
         except ValueError:
             self.problems.add(
                 "cellule non numérique", row=line, column=column, found=text, expected=MARKERS_TEXT
@@ -75,6 +88,8 @@ class IndicatorCells:
         if status == "invalide":
             return
         entry = self.catalogue[ident]
+        if value is not None and not self._plausible(value, cell, entry, ident, line, column):
+            return
         lo, hi = entry.get("min"), entry.get("max")
         if value is not None and (
             (lo is not None and not pd.isna(lo) and value < lo)
@@ -101,6 +116,34 @@ class IndicatorCells:
             "valeur": value, "statut": status, "tranche": band,
             "numerateur": num, "denominateur": den, "source": self.source.name, "ligne": line,
         })  # fmt: skip
+
+    def _plausible(
+        self, value: float, cell: object, entry: dict, ident: str, line: int, column: str
+    ) -> bool:
+        """Faux (erreur ajoutée) pour un point des milliers ou un effectif fractionnaire."""
+        count = entry.get("unite") in COUNT_UNITS
+        meant = thousands_dot(cell) if isinstance(cell, str) else None
+        if meant and (count or self.decimal_comma):
+            why = (
+                f"effectif « {ident} » avec un point"
+                if count
+                else "nombre groupé par points dans un fichier à virgule décimale"
+            )
+            self.problems.add(
+                f"{why} : point des milliers ? (valeur probablement voulue : {meant})",
+                row=line, column=column, found=cell,
+                expected=f"{meant} écrit sans point (ou {str(cell).replace('.', ',')} si c'est "
+                "bien une décimale, avec une virgule)",
+            )  # fmt: skip
+            return False
+        if count and not float(value).is_integer():
+            self.problems.add(
+                f"effectif « {ident} » non entier (unité : {entry.get('unite')})",
+                row=line, column=column, found=cell,
+                expected="un nombre entier de personnes ou d'unités (ex. 4 811)",
+            )  # fmt: skip
+            return False
+        return True
 
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.rows, columns=VALUE_COLUMNS)

@@ -233,6 +233,7 @@ def load_indicateurs(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Dat
             '"(\\\\d{4})" dans la configuration',
         )
     cells = IndicatorCells(source, problems, catalogue)
+    cells.decimal_comma = raw.separator == ";"
     if forme == "large":
         _wide(raw, cols, mapping, numerateurs, denominateurs, year, source, niveaux, cells)
     else:

@@ -19,8 +19,6 @@ Exemple ::
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,26 +29,36 @@ from pathlib import Path
 import pandas as pd
 
 from observatoire.errors import InputError, ProblemCollector
+from observatoire.sources.text_read import (
+    _SEP_NAMES,
+    ENCODING_ALIASES,
+    SEPARATORS,
+    detect_encoding,
+    detect_separator,
+    looks_binary,
+    read_csv_rows,
+)
 from observatoire.sources.workbook import list_sheets, read_xlsx_rows
+from observatoire.sources.workbook_checks import check_sheet, spread_header_merges
 
-__all__ = ["RawTable", "find_header", "list_sheets", "normalise_label", "read_raw_table"]
+__all__ = [
+    "ENCODING_ALIASES",
+    "SEPARATORS",
+    "RawTable",
+    "detect_encoding",
+    "detect_separator",
+    "find_header",
+    "list_sheets",
+    "looks_binary",
+    "normalise_label",
+    "read_raw_table",
+]
 
-SEPARATORS = (";", ",", "\t", "|")
-_SEP_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
-ENCODING_ALIASES = {
-    "utf8": "utf-8",
-    "utf-8": "utf-8",
-    "utf-8-sig": "utf-8-sig",
-    "utf8-sig": "utf-8-sig",
-    "cp1252": "cp1252",
-    "windows-1252": "cp1252",
-    "latin-1": "latin-1",
-    "latin1": "latin-1",
-    "iso-8859-1": "latin-1",
-    "iso-8859-15": "iso-8859-15",
-    "utf-16": "utf-16",
-    "utf16": "utf-16",
-}
+
+def _problem(file: str, message: str, **kwargs):
+    from observatoire.errors import Problem
+
+    return Problem(file, message, **kwargs)
 
 
 @dataclass
@@ -73,113 +81,6 @@ class RawTable:
     def line_of(self, position: int) -> int:
         """Numéro de ligne du fichier (1 = première ligne) de la ligne ``position``."""
         return self.rows[position]
-
-
-# --------------------------------------------------------------------------- lecture
-
-
-def detect_encoding(data: bytes, declared: str | None, file: str) -> tuple[str, str]:
-    """Décode ``data`` ; renvoie (texte, encodage). Lève si l'encodage déclaré échoue."""
-    if declared:
-        enc = ENCODING_ALIASES.get(declared.strip().lower(), declared.strip().lower())
-        try:
-            text = data.decode(enc)
-        except (UnicodeDecodeError, LookupError) as exc:
-            pos = getattr(exc, "start", None)
-            line = data[:pos].count(b"\n") + 1 if pos is not None else None
-            raise InputError(
-                [
-                    _problem(
-                        file,
-                        f"le fichier ne se lit pas avec l'encodage déclaré « {declared} »",
-                        row=line,
-                        expected="un encodage correct (retirez « encodage » de la "
-                        "configuration pour qu'il soit détecté)",
-                    )
-                ]
-            ) from None
-        if enc == "utf-8" and text.startswith("\ufeff"):
-            text = text[1:]
-        return text, enc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _problem(file: str, message: str, **kwargs):
-    from observatoire.errors import Problem
-
-    return Problem(file, message, **kwargs)
-
-
-def looks_binary(data: bytes) -> bool:
-    """Vrai si l'échantillon ressemble à un fichier binaire plutôt qu'à du texte."""
-    sample = data[:4096]
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
-    return control / len(sample) > 0.05
-
-
-def detect_separator(text: str) -> str:
-    """Choisit le séparateur le plus cohérent sur les premières lignes non vides."""
-    lines = [line for line in text.splitlines() if line.strip()][:60]
-    if not lines:
-        return ";"
-    best, best_score = ";", (-1.0, 0)
-    sample = "\n".join(lines)
-    for sep in SEPARATORS:
-        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=sep)]
-        counts = [c for c in counts if c > 1]
-        if not counts:
-            continue
-        width, freq = Counter(counts).most_common(1)[0]
-        score = (freq / len(lines), width)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-def _read_csv_rows(
-    path: Path, file: str, encoding: str | None, separator: str | None
-) -> tuple[list[list[str]], str, str]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:  # dossier, droits insuffisants…
-        raise InputError(
-            [_problem(file, f"fichier illisible ({exc.strerror or type(exc).__name__})")]
-        ) from None
-    if not data.strip():
-        raise InputError(
-            [_problem(file, "le fichier est vide", expected="un tableau avec en-tête")]
-        )
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # « Texte Unicode » d'Excel
-    if looks_binary(data) and not utf16:
-        raise InputError(
-            [
-                _problem(
-                    file,
-                    "le fichier n'est pas un fichier texte (contenu binaire)",
-                    expected="un CSV en texte (UTF-8 ou Windows-1252)",
-                )
-            ]
-        )
-    text, enc = detect_encoding(data, encoding, file)
-    sep = separator if separator else detect_separator(text)
-    if sep in ("\\t", "tab", "tabulation"):
-        sep = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    return [list(r) for r in reader], enc, sep
 
 
 # --------------------------------------------------------------------------- en-tête
@@ -302,11 +203,14 @@ def read_raw_table(
     if not path.exists():
         raise InputError([_problem(file, "fichier introuvable", found=str(path))])
     if fmt in ("csv", "txt", "tsv"):
-        rows, enc, sep = _read_csv_rows(path, file, encoding, separator)
-        sheet_name = None
+        rows, enc, sep = read_csv_rows(path, file, encoding, separator)
+        sheet_name, book = None, None
     elif fmt in ("xlsx", "xlsm"):
-        rows, sheet_name = read_xlsx_rows(path, file, sheet, expected)
+        book = read_xlsx_rows(path, file, sheet, expected)
+        rows, sheet_name = book.rows, book.title
         enc, sep = None, None
+        for warning in book.warnings:
+            problems.warn(**warning)
     elif fmt == "parquet":
         try:
             frame = pd.read_parquet(path).astype("string").fillna("")
@@ -361,6 +265,8 @@ def read_raw_table(
         if found is None:  # aucune colonne attendue trouvée : la 1re ligne « large »
             found = _first_wide_row(rows, 30)
         start = found if found is not None else 0
+    if book is not None:
+        spread_header_merges(book, rows, start, header_rows)
     header = _combine_header(rows, start, header_rows)
     header = [h.replace("\ufeff", "").strip() for h in header]
     width = len(header)
@@ -370,18 +276,13 @@ def read_raw_table(
     for j, h in enumerate(header):
         if not h:
             header[j] = f"colonne_{j + 1}"
+    _duplicates(header, start + 1, problems)
     dup = [h for h, n in Counter(header).items() if n > 1]
-    for h in dup:
-        problems.add(
-            "nom de colonne en double dans l'en-tête",
-            row=start + 1,
-            column=h,
-            found=h,
-            expected="des noms de colonnes uniques",
-        )
     body_start = start + header_rows
     body, positions, notes = _strip_notes(rows[body_start:], width)
     line_numbers = [body_start + p + 1 for p in positions]
+    if book is not None:
+        check_sheet(book, header, start, header_rows, set(line_numbers), problems)
     if fmt in ("csv", "txt", "tsv"):
         for r, line in zip(body, line_numbers, strict=True):
             extra = [c for c in r[width:] if str(c).strip()]
@@ -397,6 +298,26 @@ def read_raw_table(
     if dup:
         frame = frame.loc[:, ~frame.columns.duplicated()]
     return RawTable(frame, line_numbers, file, enc, sep, sheet_name, notes)
+
+
+def _duplicates(header: list[str], line: int, problems: ProblemCollector) -> None:
+    """Signale les colonnes de même nom, à la casse, aux accents et aux espaces près
+    (``POP`` et ``pop`` : la seconde masquerait la première)."""
+    groups: dict[str, list[str]] = {}
+    for h in header:
+        groups.setdefault(normalise_label(h), []).append(h)
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        variants = list(dict.fromkeys(names))
+        alike = "" if len(variants) == 1 else " (à la casse ou aux accents près)"
+        problems.add(
+            f"nom de colonne en double dans l'en-tête{alike}",
+            row=line,
+            column=names[0],
+            found=", ".join(f"« {n} »" for n in names) if alike else names[0],
+            expected="des noms de colonnes uniques (renommez l'une des colonnes)",
+        )
 
 
 def resolve_columns(

@@ -84,21 +84,63 @@ def clean_float(value: float) -> float:
     return float(f"{value:.12g}")
 
 
+class CellValueError(ValueError):
+    """Cellule refusée avec une raison précise (``reason``) et l'attendu (``expected``)."""
+
+    def __init__(self, raw: str, reason: str, expected: str) -> None:
+        super().__init__(raw)
+        self.reason = reason
+        self.expected = expected
+
+
+_DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DOT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
+
+
+def _finite(value: float, raw: str) -> float:
+    if not math.isfinite(value):
+        raise CellValueError(
+            raw,
+            "nombre hors des limites des nombres en virgule flottante (lu comme infini)",
+            "un nombre fini (ex. 43,9 ou 1 234)",
+        )
+    return clean_float(value)
+
+
+def thousands_dot(text: object) -> str | None:
+    """Valeur probablement voulue d'un nombre groupé par points (``4.811`` → ``4 811``).
+
+    >>> thousands_dot("4.811"), thousands_dot("43.9")
+    ('4\u202f811', None)
+    """
+    s = unescape_excel(text).strip()
+    if not _DOT_GROUPED.match(s):
+        return None
+    return f"{int(s.replace('.', '')):,}".replace(",", "\u202f")
+
+
 def parse_number_cell(text: object) -> tuple[float | None, str, str | None]:
     """Convertit une cellule en ``(valeur, statut, tranche)``.
 
-    Lève ``ValueError`` si la cellule n'est ni un nombre ni un marqueur reconnu.
+    Lève ``ValueError`` si la cellule n'est ni un nombre ni un marqueur reconnu
+    (:class:`CellValueError`, avec la raison, pour une date ou un nombre infini).
     """
     if isinstance(text, int | float) and not isinstance(text, bool):
         if isinstance(text, float) and math.isnan(text):
             return None, STATUS_ABSENT, None
-        return clean_float(float(text)), STATUS_OK, None
+        return _finite(float(text), str(text)), STATUS_OK, None
     if isinstance(text, str) and _PLAIN.match(text):  # chemin rapide : « 43.9 », « 1234 »
         return clean_float(float(text)), STATUS_OK, None
     raw = unescape_excel(text).replace("\u2212", "-")  # signe moins typographique
     key = raw.lower().replace(" ", "")
     if key in MISSING_MARKERS:
         return None, MISSING_MARKERS[key], None
+    if _DATE_LIKE.match(raw):
+        raise CellValueError(
+            raw,
+            "date dans une cellule numérique (cellule au format Date dans le tableur ?)",
+            "un nombre : mettez la cellule au format Nombre et vérifiez sa valeur",
+        )
     s = _SPACES.sub("", raw)
     s = s.rstrip("%€").rstrip()
     s = _SPACES.sub("", s)
@@ -107,9 +149,9 @@ def parse_number_cell(text: object) -> tuple[float | None, str, str | None]:
             if "." in s:  # 1.234,5 : point des milliers
                 s = s.replace(".", "")
             s = s.replace(",", ".")
-        return clean_float(float(s)), STATUS_OK, None
+        return _finite(float(s), raw), STATUS_OK, None
     if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", s):  # 1.234.567,5
-        return clean_float(float(s.replace(".", "").replace(",", "."))), STATUS_OK, None
+        return _finite(float(s.replace(".", "").replace(",", ".")), raw), STATUS_OK, None
     if _BAND.match(raw.strip()):
         return None, STATUS_SECRET, raw.strip()
     raise ValueError(raw)

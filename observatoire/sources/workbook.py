@@ -1,8 +1,13 @@
-"""Lecture des classeurs XLSX en texte : choix de la feuille, cellules fusionnées, nombres.
+"""Lecture des classeurs XLSX en texte : choix de la feuille, feuilles masquées, nombres.
 
-Utilisé par :func:`observatoire.sources.tabular.read_raw_table`. Une cellule
+Utilisé par :func:`observatoire.sources.tabular.read_raw_table`. La lecture est en
+flux et à mémoire bornée (:mod:`observatoire.sources.xlsx_stream`). Une cellule
 numérique devient son texte (``1001`` → ``"1001"``, ``43.9`` → ``"43.9"``), une date
-son ISO ; une cellule fusionnée recopie sa valeur sur toute la plage.
+son ISO ; les plages fusionnées et les formules sans valeur en cache sont contrôlées
+une fois l'en-tête trouvé (:mod:`observatoire.sources.workbook_checks`).
+
+Les feuilles masquées sont ignorées (avertissement qui les nomme) sauf si la
+configuration en désigne une (lue, avec un avertissement).
 
 Sans option ``feuille``, la feuille lue est celle dont une ligne contient le plus de
 colonnes attendues ; une feuille de documentation (« Documentation », « Lisez-moi »,
@@ -13,7 +18,8 @@ anomalies « colonne absente ».
 
 Exemple ::
 
-    rows, sheet = read_xlsx_rows(Path("revenus.xlsx"), "revenus.xlsx", None, ["CODGEO"])
+    sheet = read_xlsx_rows(Path("revenus.xlsx"), "revenus.xlsx", None, ["CODGEO"])
+    sheet.rows, sheet.title, sheet.warnings
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from observatoire.errors import InputError, Problem
+from observatoire.sources.xlsx_stream import SheetData, is_hidden, open_book, read_sheet
 
 HEADER_SCAN = 30  # lignes examinées pour trouver l'en-tête d'une feuille
 # débuts de mots d'un nom de feuille de documentation (normalisé, sans accents)
@@ -42,21 +49,10 @@ def _problem(file: str, message: str, **kwargs) -> Problem:
     return Problem(file, message, **kwargs)
 
 
-def _cell_to_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
-    return str(value)
-
-
 def list_sheets(path: Path, file: str) -> list[str]:
-    """Noms des feuilles d'un classeur XLSX."""
-    return [ws.title for ws in _open_workbook(path, file).worksheets]
+    """Noms des feuilles **visibles** d'un classeur XLSX (les feuilles masquées sont
+    ignorées ; :func:`read_xlsx_rows` le signale)."""
+    return [ws.title for ws in open_book(path, file).worksheets if not is_hidden(ws)]
 
 
 def is_documentation_sheet(title: str) -> bool:
@@ -73,36 +69,8 @@ def is_documentation_sheet(title: str) -> bool:
     return bool(doc) and all(w in FILLER or w.startswith(DOC_STEMS) for w in words)
 
 
-def _open_workbook(path: Path, file: str):
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(
-            [
-                _problem(
-                    file,
-                    f"classeur XLSX illisible ou corrompu ({type(exc).__name__})",
-                    expected="un classeur .xlsx enregistré par Excel ou LibreOffice",
-                )
-            ]
-        ) from None
-
-
-def _sheet_rows(ws, limit: int | None = None) -> list[list[str]]:
-    values = ws.iter_rows(values_only=True, max_row=limit)
-    rows = [[_cell_to_text(v) for v in r] for r in values]
-    # cellules fusionnées : la valeur est recopiée sur toute la plage fusionnée
-    for rng in ws.merged_cells.ranges:
-        top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else ""
-        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
-            for c in range(rng.min_col - 1, rng.max_col):
-                if c < len(rows[r]):
-                    rows[r][c] = top
-    return rows
+def _sheet_rows(book, ws, file: str, limit: int | None = None) -> list[list[str]]:
+    return read_sheet(book, ws, file, limit).rows
 
 
 def _hits(rows: list[list[str]], expected: Sequence[str]) -> int:
@@ -127,8 +95,8 @@ def _quoted(names: Sequence[str]) -> str:
 
 def _choose(wb, expected: Sequence[str], file: str):
     """Feuille à lire sans option ``feuille`` (voir la docstring du module)."""
-    sheets = list(wb.worksheets)
-    heads = {ws.title: _sheet_rows(ws, HEADER_SCAN) for ws in sheets}
+    sheets = [ws for ws in wb.worksheets if not is_hidden(ws)] or list(wb.worksheets)
+    heads = {ws.title: _sheet_rows(wb, ws, file, HEADER_SCAN) for ws in sheets}
     data = [ws for ws in sheets if not is_documentation_sheet(ws.title)]
     if expected:
         score = {ws.title: _hits(heads[ws.title], expected) for ws in sheets}
@@ -158,17 +126,18 @@ def _choose(wb, expected: Sequence[str], file: str):
 
 def read_xlsx_rows(
     path: Path, file: str, sheet: str | int | None, expected: Sequence[str]
-) -> tuple[list[list[str]], str]:
-    """Lignes (en texte) de la feuille à lire et son nom ; lève :class:`InputError`."""
+) -> SheetData:
+    """La feuille à lire (lignes en texte, plages fusionnées, formules sans valeur,
+    avertissements sur les feuilles masquées) ; lève :class:`InputError`."""
     from observatoire.sources.tabular import find_header
 
-    wb = _open_workbook(path, file)
+    wb = open_book(path, file)
     names = [ws.title for ws in wb.worksheets]
+    hidden = [ws.title for ws in wb.worksheets if is_hidden(ws)]
+    visible = [n for n in names if n not in hidden]
     if sheet is None:
         ws = _choose(wb, expected, file)
-        _READ[_key(path)] = (ws.title, tuple(names))
-        return _sheet_rows(ws), ws.title
-    if isinstance(sheet, int) and 1 <= sheet <= len(names):
+    elif isinstance(sheet, int) and not isinstance(sheet, bool) and 1 <= sheet <= len(names):
         ws = wb.worksheets[sheet - 1]
     elif str(sheet) in names:
         ws = wb[str(sheet)]
@@ -184,12 +153,13 @@ def read_xlsx_rows(
                 )
             ]
         )
-    rows = _sheet_rows(ws)
-    if expected and find_header(rows, expected) is None:
+    data = read_sheet(wb, ws, file)
+    if sheet is not None and expected and find_header(data.rows, expected) is None:
         elsewhere = [
             ws2.title
             for ws2 in wb.worksheets
-            if ws2.title != ws.title and find_header(_sheet_rows(ws2), expected) is not None
+            if ws2.title != ws.title
+            and find_header(_sheet_rows(wb, ws2, file, HEADER_SCAN), expected) is not None
         ]
         if elsewhere:
             raise InputError(
@@ -203,8 +173,27 @@ def read_xlsx_rows(
                     )
                 ]
             )
-    _READ[_key(path)] = (ws.title, tuple(names))
-    return rows, ws.title
+    if ws.title in hidden:
+        data.warnings.append(
+            {
+                "message": f"la feuille « {ws.title} » est masquée dans le classeur ; "
+                "elle est lue parce que la configuration la désigne",
+                "found": ws.title,
+                "expected": "une feuille visible, ou la confirmation que cette feuille "
+                "masquée contient bien les données à publier",
+            }
+        )
+    elif hidden and (sheet is None or (visible and ws.title == visible[0])):
+        data.warnings.append(
+            {
+                "message": f"{len(hidden)} feuille(s) masquée(s) ignorée(s) : {_quoted(hidden)}",
+                "found": ", ".join(hidden),
+                "expected": "rien si ce sont des brouillons ; sinon affichez la feuille "
+                'dans le tableur ou désignez-la : feuille = "…"',
+            }
+        )
+    _READ[_key(path)] = (ws.title, tuple(visible or names))
+    return data
 
 
 def _key(path: Path) -> str:
@@ -262,14 +251,14 @@ def _sheet_with(path: Path, columns: list[str], current: str) -> str | None:
     if not columns:
         return None
     try:
-        wb = _open_workbook(path, str(path))
+        wb = open_book(path, str(path))
+        score = {
+            ws.title: _hits(_sheet_rows(wb, ws, str(path), HEADER_SCAN), columns)
+            for ws in wb.worksheets
+            if ws.title != current and not is_documentation_sheet(ws.title) and not is_hidden(ws)
+        }
     except InputError:
         return None
-    score = {
-        ws.title: _hits(_sheet_rows(ws, HEADER_SCAN), columns)
-        for ws in wb.worksheets
-        if ws.title != current and not is_documentation_sheet(ws.title)
-    }
     best = max(score.values(), default=0)
     top = [t for t, s in score.items() if s == best]
     return top[0] if best and len(top) == 1 else None
