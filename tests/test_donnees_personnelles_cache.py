@@ -22,13 +22,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from fiabilite_outils import CORPUS, run_cli
+from fiabilite_outils import CORPUS, build_case, load_cases, run_cli
 
 from observatoire.errors import PrivacyError
 from observatoire.privacy import detect_identifiers
 from observatoire.privacy_text import find_spans, is_name_cell, mask, redact
 from observatoire.sources.participation_privacy import guarded
 from observatoire.sources.registry import LoadContext, adapters
+from observatoire.text_clean import clean_text, has_nul, visible
 
 PII = CORPUS / "participation"
 FIXTURES = [
@@ -45,6 +46,8 @@ IDENTIFIERS = [
     "grandclément", "grandclement", "eudoxie", "ysolde", "ferrandière", "ferrandiere",
     "M. Martin",
 ]  # fmt: skip
+# injectés dans le nom d'un quartier de la démo : absents de toute sortie
+INVISIBLE = ("\u202e", "\u2066", "\u200b", "\x1b")
 # les 7 téléphones, quelle que soit la mise en forme (+33 (0)6…, 0033 6…, 06.11…)
 PHONE_TRACE = re.compile(r"11\W{0,3}00\W{0,3}00\W{0,3}0[1-7](?!\d)")
 
@@ -179,6 +182,53 @@ def test_futur_adaptateur_refuse_ou_caviarde():
     assert len(ctx.warnings) == 2 and all(w.severity == "avertissement" for w in ctx.warnings)
 
 
+# ------------------------------------------------------------------ textes : contrôles, bidi, NUL
+
+
+def test_nettoyage_des_caracteres_invisibles_et_de_controle():
+    assert clean_text("Les\u200b Hauts\u202e de\u2066 Brume\ufeff") == "Les Hauts de Brume"
+    assert clean_text("\x1b[2J\x1b[31mBilan\x1b[0m \x1b]0;pirate\x07annuel") == "Bilan annuel"
+    assert clean_text("a\x07b\x85c\td\ne") == "abc\td\ne"
+    assert clean_text("Cité des Embruns – Nord") == "Cité des Embruns – Nord"
+    assert has_nul("x" * 5000 + "\x00") and not has_nul(clean_text("a\x00b").replace("\x00", ""))
+    assert visible("a\x1b[2Jb\u202ec") == "a\\x1b[2Jb\\u202ec"
+
+
+def test_rempart_nettoie_et_plafonne_les_titres():
+    def adapter(source, ctx):
+        titles = ["\u202eBilan\x1b[31m annuel\u200b", "x" * 10_000, "a\x00b"]
+        return {
+            "evenements": pd.DataFrame({"titre": titles, "lieu": [None] * 3, "ligne": [2, 3, 4]})
+        }
+
+    with pytest.raises(PrivacyError) as info:
+        guarded(adapter)(_Source(), LoadContext(config=None))
+    text = str(info.value)
+    assert "ligne 3, colonne « titre (table evenements) » — texte trop long" in text
+    assert "10\u202f000 caractères" in text and "ligne 4" in text and "NUL" in text
+    assert "\x00" not in text
+
+
+@pytest.mark.parametrize(
+    ("case_id", "bad"),
+    [
+        ("participation-echappements-ansi-retires", "\x1b"),
+        ("participation-bidi-et-largeur-nulle-nettoyes", "\u202e"),
+        ("geographie-noms-bidi-et-largeur-nulle-nettoyes", "\u202e"),
+    ],
+)
+def test_aucun_caractere_de_controle_renvoye_au_terminal_ni_au_cache(case_id, bad, tmp_path):
+    case = next(c for c in load_cases() if c["id"] == case_id)
+    territory = build_case(case, tmp_path / "territoire")
+    result = run_cli("valider", "--config", str(territory / "observatoire.toml"), cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == case["attendu"], output
+    for char in ("\x1b", "\x07", "\u202e", "\u2066", "\u200b"):
+        assert char not in output, (char, output)
+    for path in (territory / ".cache").rglob("*.parquet"):
+        assert bad not in _text(path), path.name
+
+
 # ------------------------------------------------------------------ vraie CLI, cache et sorties
 
 SOURCES = """
@@ -231,6 +281,11 @@ def territory(tmp_path_factory) -> Path:
     for name in FIXTURES:
         shutil.copy(PII / name, config.parent / "participation" / name)
     config.write_text(config.read_text(encoding="utf-8") + SOURCES, encoding="utf-8")
+    liste = config.parent / "geographie" / "liste_qpv_2024.csv"
+    text = liste.read_text(encoding="utf-8-sig")
+    name = next(x.split(";")[1] for x in text.splitlines() if x.startswith("QN00001A;"))
+    hostile = "\u202e" + name.replace(" ", "\u200b ", 1) + "\x1b[31m\u2066"
+    liste.write_text(text.replace(f";{name};", f";{hostile};", 1), encoding="utf-8")
     out = config.parent / "sorties"
     commands = [
         ("valider", "--config", str(config)),
@@ -292,7 +347,10 @@ def test_aucune_sortie_ne_contient_un_identifiant(territory):
     for path in produced:
         if path.suffix in (".png", ".woff", ".woff2", ".ico", ".jpg", ".svgz", ".xlsx", ".pptx"):
             continue
-        leaks = _leaks(_text(path))
+        content = _text(path)
+        leaks = _leaks(content)
         assert not leaks, (str(path.relative_to(out)), leaks)
+        for char in INVISIBLE:
+            assert char not in content, (str(path.relative_to(out)), hex(ord(char)))
     for log in territory.glob("journal-*.txt"):  # la console non plus (valeurs masquées)
         assert not _leaks(log.read_text(encoding="utf-8")), log.name

@@ -19,6 +19,14 @@ import pandas as pd
 from observatoire.schemas.geography import NIVEAUX
 from observatoire.sources.tabular import RawTable, guess_column, normalise_label, read_raw_table
 from observatoire.sources.values import check_code, unescape_excel
+from observatoire.text_clean import (
+    BIDI,
+    MAX_NAME_LENGTH,
+    ZERO_WIDTH,
+    clean_text,
+    count_fr,
+    has_nul,
+)
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
@@ -114,8 +122,8 @@ def read_source_table(
     assert source.path is not None
     fmt = str(source.get("format") or source.path.suffix.lstrip(".")).lower()
     if fmt in GEO_ATTRIBUTE_FORMATS:
-        return read_geo_attributes(source, problems)
-    return read_raw_table(
+        return clean_raw_table(read_geo_attributes(source, problems), problems)
+    raw = read_raw_table(
         source.path,
         problems=problems,
         file_format=source.get("format"),
@@ -126,6 +134,7 @@ def read_source_table(
         expected=list(expected),
         display_name=source.label,
     )
+    return clean_raw_table(raw, problems)
 
 
 GEO_ATTRIBUTE_FORMATS = ("geojson", "json", "gpkg", "shp", "zip")
@@ -254,3 +263,53 @@ def map_columns(
                 ),
             )
     return resolved
+
+
+_SUSPECT = "[" + re.escape("\x00\x1b" + BIDI + ZERO_WIDTH) + "\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def clean_raw_table(
+    raw: RawTable, problems: ProblemCollector, max_length: int | None = MAX_NAME_LENGTH
+) -> RawTable:
+    """Nettoie en place les cellules et en-têtes de ``raw`` (:mod:`observatoire.text_clean`).
+
+    NUL dans une cellule → erreur ; cellule de plus de ``max_length`` caractères →
+    erreur ; caractères invisibles ou de contrôle retirés → un avertissement (nombre,
+    première cellule).
+    """
+    frame = raw.frame
+    frame.columns = [clean_text(str(c)) for c in frame.columns]
+    removed, first = 0, None
+    for index, column in enumerate(frame.columns):
+        if frame.dtypes.iloc[index].kind != "O":
+            continue
+        text = frame.iloc[:, index].astype(str).reset_index(drop=True)
+        if max_length is not None:
+            for pos in text.index[text.str.len() > max_length]:
+                problems.add(
+                    "texte trop long pour un nom ou un libellé", row=raw.rows[pos],
+                    column=str(column), found=f"{count_fr(len(text[pos]))} caractères",
+                    expected=f"au plus {count_fr(max_length)} caractères",
+                )  # fmt: skip
+        for pos in text.index[text.str.contains(_SUSPECT, regex=True)]:
+            value = text[pos]
+            if has_nul(value):
+                problems.add(
+                    "caractère NUL dans la cellule (fichier binaire ou corrompu ?)",
+                    row=raw.rows[pos], column=str(column), found=value[:60],
+                    expected="du texte sans caractère NUL",
+                )  # fmt: skip
+                continue
+            cleaned = clean_text(value)
+            if cleaned != value:
+                removed += 1
+                first = first or (raw.rows[pos], str(column))
+                frame.iat[pos, index] = cleaned
+    if removed:
+        problems.add(
+            f"caractères invisibles ou de contrôle retirés dans {removed} cellule(s) "
+            "(échappements ANSI, contrôles de direction, espaces de largeur nulle) ; "
+            "première cellule concernée",
+            row=first[0], column=first[1], severity="avertissement",
+        )  # fmt: skip
+    return raw

@@ -33,6 +33,7 @@ from observatoire.errors import PrivacyError, Problem
 from observatoire.privacy import KIND_LABELS as PRIVACY_KINDS
 from observatoire.privacy import Identifier, detect_identifiers, privacy_error
 from observatoire.privacy_text import KIND_LABELS, Span, find_spans, is_name_cell, mask, redact
+from observatoire.text_clean import MAX_NAME_LENGTH, clean_text, count_fr, has_nul
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
@@ -188,16 +189,17 @@ DECIDIM_STRUCTURED = {
     "id", "start_time", "end_time", "attendees", "contributions", "comments", "followers",
     "url", "published", "published_at", "reference", "attendees_count", "contributions_count",
 }  # fmt: skip
-DECIDIM_STANDARD = DECIDIM_STRUCTURED | {
-    "title", "description", "organizations", "address", "location", "location_hints",
-    "category/name", "scope/name", "registration_terms", "closing_report",
-}  # fmt: skip
+_STRUCTURED_ENDINGS = (
+    "/id", "_at", "_time", "_count", "url", "_enabled", "_visible", "_slots", "_type",
+    "_level", "_email", "latitude", "longitude", "published", "withdrawn", "transparent",
+    "private_meeting", "type_of_meeting",
+)  # fmt: skip
 
 
 def _decidim_base(column: str) -> str:
     base = str(column).strip().lower()
     head, _, tail = base.rpartition("/")
-    return head if head and len(tail) in (2, 5) and tail.isalpha() else base
+    return head if head and tail != "id" and len(tail) in (2, 5) and tail.isalpha() else base
 
 
 def decidim_columns(columns: list[str]) -> dict[str, Mapping[str, bool]]:
@@ -205,7 +207,7 @@ def decidim_columns(columns: list[str]) -> dict[str, Mapping[str, bool]]:
     out: dict[str, Mapping[str, bool]] = {}
     for column in columns:
         base = _decidim_base(column)
-        if base in DECIDIM_STRUCTURED or base.endswith(("/id", "_at", "_time", "_count")):
+        if base in DECIDIM_STRUCTURED or base.endswith(_STRUCTURED_ENDINGS):
             out[column] = CONTACT_ONLY
         elif base.startswith(("address", "location", "scope/", "category/")):
             out[column] = PLACE
@@ -225,24 +227,26 @@ def screened_decidim(
     @functools.wraps(load)
     def wrapper(source: SourceConfig, ctx: LoadContext) -> dict[str, Any]:
         from observatoire.errors import ProblemCollector
-        from observatoire.sources.tabular import read_raw_table
+        from observatoire.sources.decidim_read import read_export  # CSV, JSON, .xls refusé
 
         if source.path is None:
             return load(source, ctx)
         problems = ProblemCollector(source.label)
-        raw = read_raw_table(
-            source.path,
-            problems=problems,
-            separator=source.get("separateur", ";"),
-            encoding=source.get("encodage"),
-            expected=["id", "start_time", "attendees", "scope/name", "title/fr"],
-        )
+        raw = read_export(source, problems, ["id", "start_time", "attendees", "title/fr"])
         if problems.errors:
             return load(source, ctx)  # l'adaptateur signale les anomalies de lecture
         columns = [str(c) for c in raw.frame.columns]
-        hits = scan_cells(raw, decidim_columns(columns))
-        others = [c for c in columns if _decidim_base(c) not in DECIDIM_STANDARD]
-        found = detect_identifiers(raw.frame[others], raw.rows) if others else []
+        options = decidim_columns(columns)
+        hits = scan_cells(raw, options)
+        # colonnes faites de noms (« LEBLANC Aurore ») : par le contenu seulement, le schéma
+        # de l'export étant fixe (« customize_registration_email » est un booléen)
+        hit_cols = {h.column for h in hits}
+        others = [c for c in columns if options[c] is TITLE and c not in hit_cols]
+        found = [
+            i
+            for i in detect_identifiers(raw.frame[others], raw.rows, trusted_labels=others)
+            if i.kind == "nom"
+        ]
         langue = str(source.get("langue", "fr"))
         title = {c for c in columns if _decidim_base(c) == "title" and c.endswith(("e", langue))}
         if not source.get("pseudonymiser", False):
@@ -284,11 +288,14 @@ def _check_output(source: SourceConfig, tables: dict[str, Any], ctx: LoadContext
             for i, value in enumerate(values):
                 if not isinstance(value, str):
                     continue
+                line = None if pd.isna(lines[i]) else int(lines[i])
+                where = f"{column} (table {name})"
+                value = values[i] = clean_text(value)
+                problems += _text_shape(source, value, line, where)
                 spans = cell_spans(value, options)
                 if not spans:
                     continue
-                line = None if pd.isna(lines[i]) else int(lines[i])
-                hits = [CellHit(line, f"{column} (table {name})", s) for s in spans]
+                hits = [CellHit(line, where, s) for s in spans]
                 if pseudo:
                     values[i] = redact(value, spans)
                     ctx.warnings.extend(redaction_warnings(source, hits, True))
@@ -298,6 +305,23 @@ def _check_output(source: SourceConfig, tables: dict[str, Any], ctx: LoadContext
     if problems:
         raise PrivacyError(problems)
     return tables
+
+
+def _text_shape(source: SourceConfig, value: str, line: int | None, where: str) -> list[Problem]:
+    """NUL ou longueur excessive d'un titre ou d'un lieu (refus)."""
+    out = []
+    if has_nul(value):
+        out.append(
+            Problem(source.label, "caractère NUL dans le texte (fichier binaire ou corrompu ?)",
+                    row=line, column=where, found=value[:60], expected="du texte sans NUL")
+        )  # fmt: skip
+    if len(value) > MAX_NAME_LENGTH:
+        out.append(
+            Problem(source.label, "texte trop long pour un titre ou un lieu", row=line,
+                    column=where, found=f"{count_fr(len(value))} caractères",
+                    expected=f"au plus {count_fr(MAX_NAME_LENGTH)} caractères")
+        )  # fmt: skip
+    return out
 
 
 def guarded(

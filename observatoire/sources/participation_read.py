@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from observatoire.errors import PrivacyError, Problem, ProblemCollector
 from observatoire.privacy import Identifier, detect_identifiers, looks_like_name, privacy_error
 from observatoire.privacy_text import PLACEHOLDERS, is_name_cell
+from observatoire.sources.common import clean_raw_table
 from observatoire.sources.participation_privacy import (
     TITLE,
     redact_cell,
@@ -77,7 +78,7 @@ def read_sheet(source: SourceConfig, problems: ProblemCollector, expected: list[
     if source.path is None:
         raise source.error("aucun fichier indiqué", "fichier", None, 'fichier = "…"')
     header = source.get("ligne_entete")
-    return read_raw_table(
+    raw = read_raw_table(
         source.path,
         problems=problems,
         separator=source.get("separateur"),
@@ -86,6 +87,8 @@ def read_sheet(source: SourceConfig, problems: ProblemCollector, expected: list[
         header_row=int(header) if header else None,
         expected=expected,
     )
+    # titres et lieux : longueur contrôlée par participation_privacy.guarded
+    return clean_raw_table(raw, problems, max_length=None)
 
 
 def screen(
