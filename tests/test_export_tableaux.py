@@ -460,3 +460,11 @@ def test_position_sheet_is_the_dashboard_table(workbook, obs_demo):
     assert row["Ensemble des quartiers"].value == pytest.approx(expected["agregat"] / 100)
     assert row["Ensemble des quartiers"].number_format == "0.0%"
     assert row["Médiane des quartiers"].value == pytest.approx(expected["mediane"] / 100)
+
+
+def test_quartier_ranks_equal_the_territory_ranks(demo_out, workbook):
+    """Les rangs de l'export d'un quartier sont ceux de l'export du territoire."""
+    quartier = openpyxl.load_workbook(demo_out / "tableaux" / "tableaux-QN00007A.xlsx")
+    mine = _rows(quartier["Rangs"])
+    territory = [r for r in _rows(workbook["Rangs"]) if r["Code quartier"] == "QN00007A"]
+    assert len(mine) > 10 and mine == territory

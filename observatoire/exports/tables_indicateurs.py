@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from observatoire.analysis.gaps import REFERENCE_LABELS
+from observatoire.analysis.ranks import RANK_COLUMNS
 from observatoire.exports.tables_model import (
     Absent,
     Column,
@@ -184,7 +185,10 @@ def ecarts(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
 def rangs(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
     """Rangs parmi les quartiers du territoire (1 = le plus défavorable), dernier millésime."""
     api, rows, used = obs.indicateurs, [], set()
-    all_ranks = api.rangs() if len(qs) > 1 else api.rangs(qs[0].code)
+    if len(qs) == 1:  # un quartier : la table des rangs déjà calculée (mêmes rangs)
+        all_ranks = api.position(qs[0].code, qs[0].millesime)[RANK_COLUMNS]
+    else:
+        all_ranks = api.rangs()
     by_code = dict(iter(all_ranks.groupby("code", sort=False)))
     order = _order(obs)
     for q in qs:
