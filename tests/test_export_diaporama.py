@@ -16,7 +16,6 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
@@ -341,21 +340,6 @@ def test_figures_export(tmp_path, demo_obs):
     assert main(["exporter", "figures", "--config", str(DEMO), "--sortie", str(out),
                  "--quartier", CODE]) == 0  # fmt: skip
     assert pngs[0].stat().st_mtime_ns == stamp
-
-
-def test_territory_evolutions_equal_the_api(demo_obs):
-    """Les évolutions du diaporama du territoire, quartier par quartier, sont celles de
-    ``obs.indicateurs.evolution()`` sur tout le territoire."""
-    from observatoire.exports.slides_territoire import _evolutions
-    from observatoire.publish.sections.evolution import EVOLUTION_INDICATORS
-
-    wanted = list(EVOLUTION_INDICATORS)
-    cols = ["code", "indicateur", "annee_debut", "annee_fin", "evolution", "avertissement"]
-    mine = _evolutions(demo_obs, wanted)[cols].sort_values(cols[:2]).reset_index(drop=True)
-    api = demo_obs.indicateurs.evolution(None, wanted)[cols]
-    api = api.sort_values(cols[:2]).reset_index(drop=True)
-    assert len(mine) > 0
-    pd.testing.assert_frame_equal(mine, api, check_dtype=False)
 
 
 def test_a_failing_quartier_does_not_stop_the_batch(partiel, tmp_path, capsys, monkeypatch):

@@ -140,7 +140,7 @@ def _quartiers(obs: Any, deck: Deck) -> None:
 def _evolution(obs: Any, deck: Deck) -> None:
     api, cat = obs.indicateurs, catalogue_index(obs)
     wanted = [i for i in EVOLUTION_INDICATORS if api._years.get(i)]
-    table = _evolutions(obs, wanted) if wanted else None
+    table = api.evolution(None, wanted) if wanted else None
     usable = table[table["evolution"].notna()] if table is not None and len(table) else None
     if usable is None or usable.empty:
         deck.absents.append(
@@ -165,24 +165,6 @@ def _evolution(obs: Any, deck: Deck) -> None:
     slide = Slide("evolution", "Évolution dans les quartiers", indicators_source(obs, pairs))
     slide.paragraphes = lines
     deck.slides.append(slide)
-
-
-def _evolutions(obs: Any, indicateurs: list[str]) -> pd.DataFrame:
-    """Évolutions de chaque quartier, calculées comme dans son tableau de bord : la même
-    fonction (:func:`observatoire.analysis.evolution.evolution`) sur les seules lignes du
-    quartier et des quartiers que lui lie la table de correspondance (mêmes résultats que
-    ``obs.indicateurs.evolution()`` sur tout le territoire, sans refiltrer 1 600 fois la
-    table des valeurs)."""
-    from observatoire.analysis.evolution import evolution
-    from observatoire.publish.sections.evolution import _linked_tables
-
-    frames = []
-    for code in obs.indicateurs.codes:
-        valeurs, territoires, links = _linked_tables(obs, code)
-        frames.append(
-            evolution(valeurs, territoires, links, obs.catalogue, [code], indicateurs, None, None)
-        )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _participation(obs: Any, deck: Deck) -> None:
