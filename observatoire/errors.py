@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from observatoire.text_clean import visible
+
 # Code de sortie des erreurs d'entrée ou de configuration (CLI).
 EXIT_BAD_INPUT = 2
 
@@ -52,7 +54,7 @@ class Problem:
             parts.append(f"valeur trouvée : « {_short(self.found)} »")
         if self.expected:
             parts.append(f"attendu : {self.expected}")
-        return " — ".join(parts)
+        return visible(" — ".join(parts))  # une cellule ne pilote jamais le terminal
 
 
 def _short(value: object, limit: int = 80) -> str:

@@ -26,7 +26,7 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = "".join(chr(c) for c in [*range(1, 9), 11, 12, *range(14, 32), 127, *range(128, 160)])
 _STRIP = re.compile("[" + re.escape(_CONTROL + BIDI + ZERO_WIDTH) + "]")
-_SHOW = re.compile("[" + re.escape("\x00\r\n" + _CONTROL + BIDI + ZERO_WIDTH) + "]")
+_SHOW = re.compile("[" + re.escape("\x00\r" + _CONTROL + BIDI + ZERO_WIDTH) + "]")
 
 
 def clean_text(text: str) -> str:
@@ -43,8 +43,8 @@ def has_nul(text: str) -> bool:
 
 
 def visible(text: str) -> str:
-    """``text`` où chaque caractère invisible ou de contrôle est écrit ``\\xNN`` /
-    ``\\uNNNN`` : sûr pour un terminal.
+    """``text`` où chaque caractère invisible ou de contrôle (sauf le saut de ligne) est
+    écrit ``\\xNN`` / ``\\uNNNN`` : sûr pour un terminal.
 
     >>> visible("a\\x1b[2Jb\\u202ec")
     'a\\\\x1b[2Jb\\\\u202ec'

@@ -215,6 +215,7 @@ def test_rempart_nettoie_et_plafonne_les_titres():
         ("participation-echappements-ansi-retires", "\x1b"),
         ("participation-bidi-et-largeur-nulle-nettoyes", "\u202e"),
         ("geographie-noms-bidi-et-largeur-nulle-nettoyes", "\u202e"),
+        ("indicateurs-echappements-ansi-jamais-renvoyes-au-terminal", "\x1b"),
     ],
 )
 def test_aucun_caractere_de_controle_renvoye_au_terminal_ni_au_cache(case_id, bad, tmp_path):
