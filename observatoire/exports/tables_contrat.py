@@ -119,10 +119,10 @@ def euros_par_habitant(obs: Any, api: Any, years: list[int], src: str, name: str
     if table.empty:
         return Absent(name, "Aucun quartier n'est ciblé par les actions de la période.")
     t = table.sort_values("euros_par_habitant", ascending=False, na_position="last")
-    known = t["euros_par_habitant"].dropna()
+    known = t["euros_par_habitant"].dropna().to_numpy(dtype=float)
     rows = []
     for r in t.itertuples(index=False):
-        value = r.euros_par_habitant
+        value = r.euros_par_habitant  # rang du tableau de bord : 1 + quartiers mieux dotés
         rank = "non classé" if is_missing(value) else int((known > value).sum()) + 1
         rows.append([r.quartier, str(r.nom), _euros(r.montant),
                      number_or(r.population, "population inconnue"),

@@ -32,7 +32,7 @@ from observatoire.exports.tables_model import (
     yes_no,
 )
 from observatoire.publish import credits
-from observatoire.publish.sections import catalogue_index, fictif_suffix
+from observatoire.publish.sections import cached, catalogue_index, fictif_suffix
 from observatoire.publish.sections.evolution import EVOLUTION_INDICATORS
 from observatoire.publish.sections.quartier import KEY_INDICATORS, latest_values
 
@@ -284,7 +284,8 @@ def evolutions(obs: Any, qs: list[Any], src: Sources) -> Table | Absent:
     """Évolutions des indicateurs clés entre millésimes non consécutifs (règles INSEE)."""
     api, rows, used = obs.indicateurs, [], set()
     inds = [i for i in EVOLUTION_INDICATORS if len(api.indicator_values(i))]
-    known, absent = _statuses(obs, inds), (None, "absent")
+    known = cached(obs, ("export:statuts", tuple(inds)), lambda: _statuses(obs, inds))
+    absent = (None, "absent")
     for q in qs:
         mine = quartier_evolution(obs, q.code, inds) if inds else None
         if mine is None or mine.empty:
