@@ -39,6 +39,7 @@ FIXTURES = [
     "pii_colonne_nom_prenom.csv",
     "pii_presences_noms_inconnus.csv",
     "pii_decidim_textes.csv",
+    "pii_decidim_export.json",
 ]
 # chaque identifiant des fichiers ci-dessus (insensible à la casse)
 IDENTIFIERS = [
@@ -48,8 +49,8 @@ IDENTIFIERS = [
 ]  # fmt: skip
 # injectés dans le nom d'un quartier de la démo : absents de toute sortie
 INVISIBLE = ("\u202e", "\u2066", "\u200b", "\x1b")
-# les 7 téléphones, quelle que soit la mise en forme (+33 (0)6…, 0033 6…, 06.11…)
-PHONE_TRACE = re.compile(r"11\W{0,3}00\W{0,3}00\W{0,3}0[1-7](?!\d)")
+# les 8 téléphones, quelle que soit la mise en forme (+33 (0)6…, 0033 6…, 06.11…)
+PHONE_TRACE = re.compile(r"11\W{0,3}00\W{0,3}00\W{0,3}0[1-8](?!\d)")
 
 
 # ------------------------------------------------------------------ reconnaissance
@@ -270,6 +271,13 @@ fichier = "participation/pii_decidim_textes.csv"
 prefixe_id = "pii-decidim-"
 correspondance_scopes = { "Toute la ville" = "" }
 pseudonymiser = true
+
+[sources.pii_decidim_json]
+type = "decidim"
+fichier = "participation/pii_decidim_export.json"
+prefixe_id = "pii-json-"
+correspondance_scopes = { "Toute la ville" = "" }
+pseudonymiser = true
 """
 
 
@@ -334,6 +342,7 @@ def test_le_cache_parquet_ne_contient_aucun_identifiant(territory):
     assert titles["T01"] == "Bilan annuel — inscriptions auprès de [e-mail retiré]"
     assert titles["P02"] == "Permanence (inscription au [téléphone retiré])"
     assert titles["pii-decidim-501"] == "Rencontre avec [nom retiré]"
+    assert titles["pii-json-601"] == "Atelier mémoire"  # l'export JSON est bien chargé
     for path in cache:
         leaks = _leaks(_text(path)) + _leaks(path.read_bytes().decode("latin-1"))
         assert not leaks, (path.name, leaks)
