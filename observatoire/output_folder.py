@@ -37,7 +37,8 @@ def check_output_folder(folder: Path | str) -> Path:
         )
     if not existing.is_dir():
         raise OutputError(
-            f"Dossier de sortie impossible à créer : {text} ({existing} est un fichier)."
+            f"Écriture impossible dans le dossier de sortie {text} : {existing} est un "
+            "fichier, le dossier ne peut pas être créé."
         )
     if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(

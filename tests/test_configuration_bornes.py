@@ -198,7 +198,7 @@ def test_sortie_invalide_refusee_avant_le_cache(territory, tmp_path):
     assert "est un fichier, pas un dossier" in err
     assert not (territory / ".cache").exists()
     err = refused(tmp_path, *args, "QN00001A", "--sortie", str(territory / "sortie.txt" / "x"))
-    assert "impossible à créer" in err
+    assert "Écriture impossible dans le dossier de sortie" in err and "ne peut pas être créé" in err
 
 
 def test_profil_ipython_prive_efface(monkeypatch, tmp_path):
