@@ -155,7 +155,8 @@ def check_value(where: str, value: Any, kind: str, report: Report) -> bool:
     """Signale (``report(où, message, trouvé, attendu)``) une valeur du mauvais type."""
     if kind_ok(value, kind):
         return True
-    report(where, "valeur du mauvais type", shown(value), KINDS[kind][0])
+    message = "un texte est attendu" if kind == "texte" else "valeur du mauvais type"
+    report(where, message, shown(value), KINDS[kind][0])
     return False
 
 
