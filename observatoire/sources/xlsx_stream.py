@@ -20,12 +20,15 @@ Exemple ::
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from openpyxl.reader import excel
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from observatoire.errors import InputError, Problem
@@ -97,6 +100,18 @@ def _check_parts(path: Path, file: str) -> None:
                 )
 
 
+class _Sheet(ReadOnlyWorksheet):
+    """Feuille en lecture seule sans mesure préalable : openpyxl relit sinon TOUTE la
+    feuille à l'ouverture quand elle n'a pas d'élément ``<dimension>`` (fichiers écrits
+    par un script) ; la plage utilisée est mesurée ici pendant la lecture."""
+
+    def _get_size(self) -> None:
+        return None
+
+
+_LOCK = threading.Lock()
+
+
 def open_book(path: Path, file: str):
     """Classeur ouvert en lecture seule (valeurs en cache) ; lève :class:`InputError`."""
     from openpyxl import load_workbook
@@ -106,7 +121,12 @@ def open_book(path: Path, file: str):
         raise refused
     try:
         _check_parts(path, file)
-        return load_workbook(path, read_only=True, data_only=True)
+        with _LOCK:  # feuilles sans mesure préalable (voir _Sheet)
+            excel.ReadOnlyWorksheet = _Sheet
+            try:
+                return load_workbook(path, read_only=True, data_only=True)
+            finally:
+                excel.ReadOnlyWorksheet = ReadOnlyWorksheet
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, ParseError) as exc:
         raise _refuse(
             file,
