@@ -174,6 +174,9 @@ def test_readme_sheet(workbook, obs_demo):
     rows = list(workbook["Lisez-moi"].iter_rows(values_only=True))
     revenus = next(r for r in rows if r[1] == "revenus_2021")
     assert revenus[4] == "2021" and revenus[2]  # millésime et producteur de la source
+    warned = next(r for r in rows if r[0] == "Avertissements")  # jamais tus
+    assert warned[1].startswith(f"{len(obs_demo.warnings)} au chargement")
+    assert obs_demo.warnings[0].format_fr() in text
     listed = {r[1] for r in rows if r[0] is None and r[1] in workbook.sheetnames}
     assert listed == set(workbook.sheetnames) - {"Lisez-moi"}
 

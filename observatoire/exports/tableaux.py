@@ -151,6 +151,9 @@ def exporter_tableaux(
         what = f"{n} tableaux CSV et lisez-moi.csv" if n is not None else "classeur XLSX"
         say(f"Tableaux écrits : {target} ({what}).")
         done.append(target)
+    if done and obs is not None and obs.warnings:
+        say(f"{len(obs.warnings)} avertissement(s) au chargement des données : listés dans "
+            "le Lisez-moi (détail : observatoire valider).")  # fmt: skip
     if fresh:
         listed = ", ".join(str(p) for p in fresh[:3]) + (" …" if len(fresh) > 3 else "")
         say(f"Tableaux à jour, rien à refaire ({len(fresh)} export(s) : {listed}) : mêmes "

@@ -37,6 +37,22 @@ def _cat(cat: Any, column: str, ind: str) -> str:
     return credits.clean(cat[column].get(ind)) if column in cat else ""
 
 
+WARNINGS_SHOWN = 50
+
+
+def _warnings(obs: Any) -> list[list[Any]]:
+    """Avertissements du chargement (lignes ignorées, valeurs corrigées…), jamais tus."""
+    found = list(getattr(obs, "warnings", []) or [])
+    if not found:
+        return [["Avertissements", "aucun au chargement des données"]]
+    rows = [["Avertissements", f"{len(found)} au chargement des données (liste complète : "
+             "observatoire valider --tous-avertissements)"]]  # fmt: skip
+    rows += [["", w.format_fr()] for w in found[:WARNINGS_SHOWN]]
+    if len(found) > WARNINGS_SHOWN:
+        rows.append(["", f"… et {len(found) - WARNINGS_SHOWN} autre(s)"])
+    return rows
+
+
 def _lecture(obs: Any, csv: bool) -> list[list[Any]]:
     seuil = obs.config.territoire.seuil_petits_effectifs
     numbers = (
@@ -106,6 +122,7 @@ def readme_rows(
     rows += [["", name, t.description, str(len(t.rows))] for name, t in entries]
     for a in absents:
         rows.append(["Sans données", a.sheet, a.reason])
+    rows += _warnings(obs)
     rows.append([])
     rows += _lecture(obs, csv)
     rows.append([])
