@@ -99,9 +99,10 @@ def valeurs(obs: Any, codes: list[str] | None, src: Sources) -> Table | Absent:
         Column("Unité"), Column("Statut"), Column("Tranche"), Column("Numérateur", "nombre"),
         Column("Dénominateur", "nombre"), Column("Source"),
     ]  # fmt: skip
-    table = Table("Valeurs", "valeurs", "Valeurs canoniques des indicateurs (toutes les lignes "
-                  "chargées : quartiers et territoires de référence, tous millésimes)",
-                  columns, rows, set(v["indicateur"]))  # fmt: skip
+    what = ("toutes les lignes chargées : quartiers et territoires de référence" if codes is None
+            else "lignes du quartier")  # fmt: skip
+    table = Table("Valeurs", "valeurs", f"Valeurs canoniques des indicateurs ({what}, tous "
+                  "millésimes)", columns, rows, set(v["indicateur"]))  # fmt: skip
     return table.drop_empty_columns(("Tranche", "Numérateur", "Dénominateur"))
 
 
