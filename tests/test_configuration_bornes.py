@@ -283,3 +283,16 @@ def test_ventilation_jamais_une_table_de_zeros_par_erreur(participation):
     with pytest.raises(ConfigError, match="Aucun événement en 1999"):
         participation.ventilation("sexe", annee=1999)
     assert participation.ventilation("sexe", annee=2023).values.to_numpy().sum() > 0
+
+
+def test_derogation_dans_le_lisez_moi_des_tableaux(territory, tmp_path):
+    config = territory / "observatoire.toml"
+    shutil.copy(CORPUS / "configuration" / "seuil_derogation.toml", config)
+    out = tmp_path / "exports"
+    result = run_cli(
+        "exporter", "tableaux", "--config", str(config), "--format", "csv", "--sortie", str(out),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    readme = next(out.rglob("lisez-moi.csv")).read_text(encoding="utf-8-sig")
+    assert f"{NON_PUBLIABLE} — seuil des petits effectifs abaissé à 1" in readme
