@@ -104,7 +104,36 @@ class InputError(ObservatoireError):
             f"{len(errors)} anomalie(s) bloquante(s) dans "
             f"{len(files)} fichier(s) : {', '.join(files)}"
         )
-        return head + "\n" + "\n".join(f"  - {p.format_fr()}" for p in errors)
+        return head + "\n" + "\n".join(f"  - {p.format_fr()}" for p in _capped(errors))
+
+
+MAX_LISTED_PER_FILE = 200  # anomalies détaillées par fichier dans un message
+
+
+def _capped(errors: list[Problem]) -> list[Problem]:
+    """Au plus :data:`MAX_LISTED_PER_FILE` anomalies par fichier, puis une ligne qui donne
+    le total (sauf si le fichier a déjà son résumé, voir :class:`ProblemCollector`)."""
+    shown: dict[str, int] = {}
+    total: dict[str, int] = {}
+    summarised = {p.file for p in errors if _SUMMARY in p.message}
+    out = []
+    for p in errors:
+        total[p.file] = total.get(p.file, 0) + 1
+        if shown.get(p.file, 0) < MAX_LISTED_PER_FILE or _SUMMARY in p.message:
+            shown[p.file] = shown.get(p.file, 0) + 1
+            out.append(p)
+    for file, count in total.items():
+        if count > shown[file] and file not in summarised:
+            out.append(Problem(file, _summary(count, MAX_LISTED_PER_FILE)))
+    return out
+
+
+_SUMMARY = "anomalies bloquantes au total dans ce fichier"
+
+
+def _summary(total: int, listed: int) -> str:
+    text = f"{total:,} {_SUMMARY} : seules les {listed} premières sont détaillées"
+    return text.replace(",", "\u202f")
 
 
 class PrivacyError(InputError):
@@ -188,10 +217,7 @@ class ProblemCollector:
             return
         import dataclasses
 
-        text = (
-            f"{self._total:,} anomalies bloquantes au total dans ce fichier : seules les "
-            f"{self.max_per_file} premières sont détaillées".replace(",", "\u202f")
-        )
+        text = _summary(self._total, self.max_per_file)
         index = next((i for i, p in enumerate(self.problems) if p is self._cap), None)
         self._cap = dataclasses.replace(self._cap, message=text)
         if index is not None:

@@ -202,3 +202,28 @@ def test_problem_collector_caps_errors_per_file_with_the_total():
     assert text.count("cellule non numérique") == 200
     assert "10\u202f000 anomalies bloquantes au total dans ce fichier" in text
     assert len(problems.warnings) == 1  # les avertissements ne sont pas plafonnés ici
+
+
+def test_dense_workbook_of_one_megabyte_is_read_under_the_limit_and_errors_are_capped(
+    tmp_path: Path,
+):
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Données")
+    ws.append(["CODGEO", "LIBGEO", "NIVGEO", "POP", "TX_PAUV", "MED_UC", "A", "B", "C", "D"])
+    for i in range(30_000):  # codes inconnus du territoire : 30 000 anomalies
+        ws.append([f"QN{i:05d}X", "Quartier fictif", "QPV", 1000 + i, 43.9, 13950, 1, 2, 3, 4])
+    territory = _indicator_case(tmp_path, "dense.xlsx")
+    wb.save(territory / "dense.xlsx")
+    assert (territory / "dense.xlsx").stat().st_size > 1_000_000
+    before = snapshot(tmp_path)
+    result = run_limited("valider", "--config", str(territory / "observatoire.toml"), cwd=tmp_path)
+    _assert_refused(
+        result,
+        "fichier dense.xlsx, ligne 2 — code QPV absent de la liste des quartiers",
+        "fichier dense.xlsx — 30\u202f000 anomalies bloquantes au total dans ce fichier : "
+        "seules les 200 premières sont détaillées",
+    )
+    assert result.stderr.count("code QPV absent") == 200
+    assert snapshot(tmp_path) == before
