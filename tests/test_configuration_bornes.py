@@ -296,3 +296,12 @@ def test_derogation_dans_le_lisez_moi_des_tableaux(territory, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     readme = next(out.rglob("lisez-moi.csv")).read_text(encoding="utf-8-sig")
     assert f"{NON_PUBLIABLE} — seuil des petits effectifs abaissé à 1" in readme
+
+
+def test_export_vers_une_sortie_invalide_refuse_avant_le_cache(territory, tmp_path):
+    (territory / "sortie.txt").write_text("un fichier", encoding="utf-8")
+    config = str(territory / "observatoire.toml")
+    err = refused(tmp_path, "exporter", "tableaux", "--config", config, "--sortie",
+                  str(territory / "sortie.txt"))  # fmt: skip
+    assert "est un fichier, pas un dossier" in err
+    assert not (territory / ".cache").exists()

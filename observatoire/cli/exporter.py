@@ -66,4 +66,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     module_name, _ = EXPORTS[args.export]
+    if args.sortie:  # contrôlé avant toute lecture : rien (cache compris) écrit pour rien
+        from observatoire.output_folder import check_output_folder
+
+        check_output_folder(args.sortie)
     return int(importlib.import_module(module_name).run(args) or 0)
