@@ -151,6 +151,10 @@ def read_geo_attributes(source: SourceConfig, problems: ProblemCollector) -> Raw
     if not path.exists():
         raise InputError([Problem(file, "fichier introuvable", found=str(path))])
     kwargs = {"layer": source.get("couche")} if source.get("couche") else {}
+    if not kwargs and path.suffix.lower() in (".gpkg", ".zip"):  # plusieurs couches : refus
+        from observatoire.sources.geo_checks import pick_layer
+
+        kwargs = {"layer": pick_layer(path, problems)}
     try:
         frame = pyogrio.read_dataframe(path, read_geometry=False, **kwargs)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
