@@ -132,6 +132,9 @@ def main() -> None:
     }
     for name, build in binaries.items():
         (HERE / name).write_bytes(build())
+    # un classeur Excel 97-2003 (conteneur OLE2) renommé en .xlsx
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 24 + b"\x3e\x00\x03\x00" + b"\xff" * 476
+    (HERE / "classeur_xls_renomme.xlsx").write_bytes(ole)
     # un CSV en texte déclaré format = "xlsx"
     text = "CODGEO;LIBGEO;NIVGEO;POP;TX_PAUV;MED_UC\nQN00001A;Les Hauts;QPV;1 234;43,9;13 950\n"
     (HERE / "texte_declare_xlsx.csv").write_text(text, encoding="utf-8")
