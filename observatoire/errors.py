@@ -240,3 +240,28 @@ class ProblemCollector:
         self.summarise()
         if self.errors:
             raise InputError(self.problems)
+
+
+def cascade_problem(
+    file: str, lines: list[int], column: str, what: str, causes: list[str]
+) -> Problem:
+    """Un seul message pour les lignes qui renvoient à une source en erreur (la cause, elle,
+    est signalée une fois dans le fichier de cette source) : pas d'erreurs en cascade."""
+    listed = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+    files = ", ".join(dict.fromkeys(causes))
+    return Problem(
+        file,
+        f"{len(lines)} ligne(s) (lignes {listed}) renvoient à {what} non vérifiables : "
+        f"{files} est en erreur (voir son anomalie ci-dessus), ces lignes n'ont pas été "
+        "contrôlées contre elle",
+        column=column,
+        expected=f"corriger d'abord {files}, puis relancer",
+    )
+
+
+def add_cascade(
+    problems: ProblemCollector, lines: list[int], column: str, what: str, causes: list[str]
+) -> None:
+    """Ajoute à ``problems`` le message unique de :func:`cascade_problem` (rien sans ligne)."""
+    if lines:
+        problems.problems.append(cascade_problem(problems.file, lines, column, what, causes))

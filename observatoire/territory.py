@@ -296,8 +296,9 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
     catalogue, cat_problems = build_catalogue(config)
     problems += cat_problems
     tables: dict[str, pd.DataFrame] = {"catalogue": catalogue}
+    failed: dict[str, list[str]] = {}  # table → sources en erreur (causes des cascades)
     for stage in _stages(config):
-        ctx = LoadContext(config, tables=tables)
+        ctx = LoadContext(config, tables=tables, failed=failed)
         for source in stage:
             adapter = registry[source.type]
             fingerprints[source.name] = file_fingerprint(source.path) if source.path else "-"
@@ -332,6 +333,8 @@ def load(config: Config, *, use_cache: bool = True) -> Observatoire:
                     produced = adapter.load(source, ctx)
                 except InputError as exc:  # classeur : la feuille lue est nommée
                     problems += sheet_context(source.path, source.label, exc.problems)
+                    for name in adapter.tables:
+                        failed.setdefault(name, []).append(source.label)
                     continue
                 warnings += ctx.warnings
                 pending.append(

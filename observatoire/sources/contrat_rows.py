@@ -16,7 +16,7 @@ import pandas as pd
 
 from observatoire.analysis.contrat import allocation_weights, latest_population
 from observatoire.config import SourceConfig
-from observatoire.errors import InputError, Problem, ProblemCollector
+from observatoire.errors import InputError, Problem, ProblemCollector, cascade_problem
 from observatoire.schemas import empty_table
 from observatoire.schemas.contrat import ANNEE_MIN, STATUT_LIBELLES
 from observatoire.sources.contrat_values import (
@@ -78,6 +78,7 @@ class ContratBuilder:
     targets: list[dict] = field(default_factory=list)
     collectors: list[ProblemCollector] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)
+    cascades: dict[tuple[int, str], tuple[int, list[int]]] = field(default_factory=dict)
 
     @classmethod
     def for_source(cls, source: SourceConfig, ctx: LoadContext) -> ContratBuilder:
@@ -134,6 +135,10 @@ class ContratBuilder:
             )
             return []
         codes, unknown = self.resolver.resolve(cell, commune)
+        causes = self.ctx.failed.get("territoires", []) if self.ctx is not None else []
+        if unknown and causes:  # liste des QPV en erreur : un message, pas une cascade
+            self._cascade(pb, row, column, causes)
+            return codes
         for item in unknown:
             pb.add(
                 "quartier inconnu",
@@ -144,6 +149,16 @@ class ContratBuilder:
                 "<commune> » (alias possibles : option quartiers)",
             )
         return codes
+
+    def _cascade(self, pb: ProblemCollector, row: int, column: str, causes: list[str]) -> None:
+        index, rows = self.cascades.get((id(pb), column), (len(pb.problems), []))
+        rows.append(row)
+        problem = cascade_problem(pb.file, rows, column, "des quartiers", causes)
+        if index < len(pb.problems):
+            pb.problems[index] = problem
+        else:
+            pb.problems.append(problem)
+        self.cascades[(id(pb), column)] = (index, rows)
 
     # ----------------------------------------------------------------- accumulation
     def add_action(self, record: dict, pb: ProblemCollector, row: int, column: str) -> bool:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from observatoire.errors import ProblemCollector
+from observatoire.errors import ProblemCollector, add_cascade
 from observatoire.privacy import key_file_warning, load_key, person_identity, pseudonym
 from observatoire.schemas.participation import TRANCHES_AGE
 from observatoire.sources.decidim_inscriptions import is_registrations_export, registrations_problem
@@ -81,13 +81,17 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
     )
     aliases = check_aliases(source, "tranches", TRANCHES_AGE)
-    records, seen = [], set()
+    records, seen, orphans = [], set(), []
+    causes = ctx.failed.get("evenements", [])  # source d'événements en erreur : pas de cascade
+    event_column = cols.get("evenement", "evenement (option)")
     for i in range(len(raw.frame)):
         line = raw.rows[i]
         event = str(fixed_event) if fixed_event else cell(raw, cols, "evenement", i).strip()
-        if event not in known:
+        if event not in known and causes:
+            orphans.append(line)
+        elif event not in known:
             problems.add(
-                "événement inconnu", row=line, column=cols.get("evenement", "evenement (option)"),
+                "événement inconnu", row=line, column=event_column,
                 found=event, expected="l'identifiant d'un événement chargé par une source "
                 "evenements ou decidim",
             )  # fmt: skip
@@ -135,6 +139,7 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
                 "ligne": line,
             }
         )
+    add_cascade(problems, orphans, event_column, "des événements", causes)
     problems.raise_if_any()
     frame = pd.DataFrame.from_records(
         records,

@@ -40,6 +40,7 @@ class LoadContext:
     config: Config
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)  # table → fichiers en erreur
 
 
 @dataclass(frozen=True)
