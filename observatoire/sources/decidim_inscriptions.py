@@ -138,7 +138,15 @@ def load_inscriptions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.Da
     problems.raise_if_any()
     event = str(source.get("prefixe_id", "decidim-")) + str(meeting).strip()
     events = ctx.tables.get("evenements")
-    if events is None or event not in set(events["id"]):
+    causes = ", ".join(dict.fromkeys(ctx.failed.get("evenements", [])))
+    known = events is not None and event in set(events["id"])
+    if not known and causes:  # la source des rencontres est en erreur : pas de cascade
+        problems.add(
+            f"rencontre non vérifiable : {causes} est en erreur (voir son anomalie ci-dessus)",
+            column="rencontre (option)", found=str(meeting),
+            expected=f"corriger d'abord {causes}, puis relancer",
+        )  # fmt: skip
+    elif not known:
         problems.add(
             "rencontre inconnue", column="rencontre (option)", found=str(meeting),
             expected="l'id d'une rencontre chargée par une source de type decidim",
