@@ -2,7 +2,8 @@
 
 Fixtures faites main sous ``tests/fixtures/decidim_reel/`` (territoire fictif) :
 ``rencontres_0.27.csv`` (en-tête de la première rencontre, sans périmètre : ``scope/name``
-vide partout, heures UTC sans suffixe), ``rencontres_0.30.csv`` (taxonomies, retraits,
+vide partout, heures UTC sans suffixe), ``rencontres_0.30.csv`` (67 colonnes : taxonomies
+nommées pour la seule première rencontre, les autres par ``taxonomies/ids`` ; retraits,
 ``closed_at``, heures « … UTC »), ``rencontres_0.30.json`` (mêmes rencontres, ISO 8601),
 ``rencontres_fuseau_organisation.csv`` (« +0100 »), ``rencontres_export.xls``,
 ``inscriptions_302.csv`` (export des inscriptions d'une rencontre).
@@ -174,7 +175,10 @@ def test_030_sans_correspondance_rien_en_silence(tmp_path, capsys):
     assert main(["valider", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert "rencontres_0.30.csv" in err and "taxonomie Decidim non déclarée" in err
-    assert "32 « Secteur Port »" in err and "40 « Mobilités »" in err
+    # 40 est nommée (première rencontre) ; 32 et 41 n'ont pas de colonne de nom dans un
+    # vrai export (en-tête de la première rencontre) : identifiant, ligne de la 1re
+    assert "ligne 2, colonne « taxonomies/ids »" in err and "40 « Mobilités »" in err
+    assert "ligne 5, colonne « taxonomies/ids »" in err and "valeur trouvée : « 32 »" in err
 
 
 # ---------------------------------------------------------------------------- formats
