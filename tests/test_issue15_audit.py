@@ -6,7 +6,9 @@
 - valeurs d'erreur d'Excel (``#N/A``, ``#REF!``) dans une colonne d'indicateur : refusées
   par la vraie commande en nommant fichier, ligne, colonne et valeur ;
 - millésime **ancien** sous secret statistique : « Évolution » le dit au lieu de perdre
-  l'indicateur en silence.
+  l'indicateur en silence ;
+- 0.27 dont la première rencontre a un périmètre (``scope/name/fr`` existe) : quartiers
+  lus par leur nom, périmètre nommé inconnu refusé (ligne, colonne, valeur).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tomllib
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from fiabilite_outils import CORPUS, build_case, run_cli
 from test_rapports_partiels import FIXTURE as PARTIEL
@@ -99,6 +102,9 @@ def test_entete_027_celui_de_la_premiere_rencontre():
     assert head == _flatten(_serialized_027(category=True, scope=False))
     assert "scope/name/fr" not in head and len(head) == 29
     assert all(len(r) == len(head) for r in rows)  # Decidim écrit chaque en-tête par ligne
+    named = _rows("rencontres_0.27_perimetre_nomme.csv")
+    assert named[0] == _flatten(_serialized_027(category=True, scope=True))
+    assert all(len(r) == len(named[0]) for r in named)
 
 
 @pytest.mark.parametrize("name", ["rencontres_0.30.csv", "rencontres_fuseau_organisation.csv"])
@@ -167,3 +173,39 @@ def test_millesime_ancien_secret_dit_dans_evolution(tmp_path):
         "Valeur de 2017 sous secret statistique pour le taux de pauvreté (dernière valeur "
         "publiée : 40,2\u00a0% en 2019) : l'évolution n'est pas mesurable."
     ) in text
+
+
+# ---------------------------------------------------------------- périmètre nommé (0.27)
+
+SOURCE_NOMME = """
+[sources.decidim]
+type = "decidim"
+fichier = "rencontres_0.27_perimetre_nomme.csv"
+correspondance_scopes = { "Ville entière" = "" }
+correspondance_categories = { "Budget participatif" = "budget participatif" }
+correspondance_espaces = { "6" = "conseil citoyen" }
+"""
+
+
+def test_027_perimetre_nomme_lu_par_son_nom(tmp_path):
+    """Première rencontre avec périmètre : ``scope/name/fr`` existe, les noms suffisent."""
+    from test_decidim_reel import load, quartier
+
+    obs = load(tmp_path, SOURCE_NOMME)
+    hauts = quartier(obs, "QN00001A")  # mêmes rencontres que le 0.27 vérifié à la main
+    assert (hauts["evenements"], hauts["evenements_effectif_connu"]) == (5, 4)
+    assert hauts["participants"] == 86
+    ev = obs.evenements.set_index("id")
+    assert ev.loc["decidim-304", "quartiers"] == "QN00002B"  # « Le Port », par son nom
+    assert ev.loc["decidim-308", "quartiers"] == "QN00003C"
+    assert pd.isna(ev.loc["decidim-305", "quartiers"])  # « Ville entière » = "" : territoire
+    assert not [w for w in obs.warnings if str(w.column).startswith("scope/")]
+
+
+def test_027_perimetre_nomme_inconnu_refuse(tmp_path):
+    from test_decidim_reel import refused
+
+    problems = refused(tmp_path, SOURCE_NOMME.replace('"Ville entière" = ""', "")).errors
+    (problem,) = problems
+    assert (problem.column, problem.found) == ("scope/name/fr", "Ville entière")
+    assert problem.row == 5 and "correspondance_scopes" in problem.expected
