@@ -209,3 +209,21 @@ def test_027_perimetre_nomme_inconnu_refuse(tmp_path):
     (problem,) = problems
     assert (problem.column, problem.found) == ("scope/name/fr", "Ville entière")
     assert problem.row == 5 and "correspondance_scopes" in problem.expected
+
+
+def test_entetes_de_la_demo_ceux_de_decidim():
+    """Les exports de la démo suivent la même règle (première rencontre seulement)."""
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "participation"
+
+    def rows(name: str) -> list[list[str]]:
+        with (demo / name).open(encoding="utf-8", newline="") as f:
+            return list(csv.reader(f, delimiter=";"))
+
+    old = rows("decidim_rencontres.csv")
+    assert not dict(zip(old[0], old[1], strict=True))["scope/id"]  # sans périmètre
+    assert old[0] == _flatten(_serialized_027(category=True, scope=False))
+    new = rows("decidim_rencontres_2025.csv")
+    first = dict(zip(new[0], new[1], strict=True))["taxonomies/ids"]
+    assert new[0] == _flatten(_serialized_030([int(t) for t in first.split(", ") if t]))
+    for table in (old, new):
+        assert all(len(r) == len(table[0]) for r in table)

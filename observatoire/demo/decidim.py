@@ -5,7 +5,8 @@
   vide partout (le quartier se lit par ``scope/id``) ; heures UTC sans suffixe ;
   ``attendees`` à 0 tant que la rencontre n'est pas close.
 - ``decidim_rencontres_2025.csv`` : même plateforme passée en 0.30 (rencontres 2025) :
-  taxonomies (``taxonomies/ids``, ``taxonomies/<ID>/fr``), ``withdrawn``,
+  taxonomies (``taxonomies/ids`` ; ``taxonomies/<ID>/fr`` pour les seules taxonomies de
+  la première rencontre, comme l'en-tête de Decidim), ``withdrawn``,
   ``closed_at``, heures « … UTC » ; export du 15/10/2025 (rencontres suivantes non closes).
 
 Exemple ::
@@ -42,7 +43,8 @@ H030_TAIL = ["component/id", "title/fr", "title/en", "description/fr", "descript
              "registration_form_enabled", "comments/start_time", "comments/end_time",
              "comments/enabled", "comments/count", "online_meeting_url", "closing_visible",
              "closing_report/fr", "closing_report/en", "attending_organizations",
-             "registration_url", "decidim_author_type", "video_url", "audio_url", "closed_at",
+             "registration_url", "decidim_user_group_id", "decidim_author_type", "video_url",
+             "audio_url", "closed_at",
              "registration_terms/fr", "registration_terms/en", "available_slots",
              "registrations_enabled", "customize_registration_email", "type_of_meeting",
              "iframe_access_level", "iframe_embed_type", "reserved_slots",
@@ -106,8 +108,9 @@ def _rows_030(rng: np.random.Generator, model: DemoModel) -> list[list[object]]:
         if n % 11 == 0:
             ids.append(31 + (n + 3) % len(quartiers))  # rencontre de deux quartiers
         meetings.append((1101 + n, ids, space, _local(_day(rng, 2025), 18), n))
-    seen = [t for _, ids, *_ in meetings for t in ids]
-    order = list(dict.fromkeys(seen))  # ordre d'apparition : celui de l'en-tête de Decidim
+    # Decidim tire l'en-tête de la première rencontre : seules ses taxonomies ont des
+    # colonnes de nom, les autres ne sont que dans « taxonomies/ids »
+    order = meetings[0][1]
     tax_cols = ["taxonomies/ids"] + [
         f"taxonomies/{t}/{lang}" for t in order for lang in ("fr", "en")
     ]
@@ -134,7 +137,7 @@ def _rows_030(rng: np.random.Generator, model: DemoModel) -> list[list[object]]:
             _utc(start - timedelta(days=3), " UTC") if withdrawn else "", "", "",
             _utc(start - timedelta(days=30), " UTC"), _utc(start, " UTC"), "", "", 0, "false", "",
             "false", "", "", "true", 0, "", "true", "<p>Compte rendu fictif</p>" if closed else "",
-            "", "", "", "Decidim::UserBaseEntity", "", "",
+            "", "", "", "", "Decidim::UserBaseEntity", "", "",
             _utc(end + timedelta(hours=1), " UTC") if closed else "", "", "", 0, "false", "false",
             "in_person", "all", "none", 0, "registration_disabled",
         ])  # fmt: skip
