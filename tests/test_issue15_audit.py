@@ -227,3 +227,22 @@ def test_entetes_de_la_demo_ceux_de_decidim():
     assert new[0] == _flatten(_serialized_030([int(t) for t in first.split(", ") if t]))
     for table in (old, new):
         assert all(len(r) == len(table[0]) for r in table)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2023-12-31 23:30:00", "2024-01-01 00:30"),  # 0.27 : UTC sans suffixe
+        ("2023-12-31 23:30:00 UTC", "2024-01-01 00:30"),  # 0.28+ : « UTC »
+        ("2024-01-01 00:30:00 +0100", "2024-01-01 00:30"),  # fuseau de l'organisation
+        ("2023-12-31T23:30:00.000Z", "2024-01-01 00:30"),  # JSON écrit en UTC
+        ("2024-06-30 22:15:00", "2024-07-01 00:15"),  # heure d'été
+    ],
+)
+def test_heures_decidim_converties_avant_la_date(text, local):
+    from zoneinfo import ZoneInfo
+
+    from observatoire.sources.decidim_read import parse_utc_time
+
+    moment = parse_utc_time(text, ZoneInfo("Europe/Paris"))
+    assert moment.strftime("%Y-%m-%d %H:%M") == local
