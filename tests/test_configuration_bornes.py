@@ -295,7 +295,33 @@ def test_derogation_dans_le_lisez_moi_des_tableaux(territory, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     readme = next(out.rglob("lisez-moi.csv")).read_text(encoding="utf-8-sig")
-    assert f"{NON_PUBLIABLE} — seuil des petits effectifs abaissé à 1" in readme
+    notice = f"{NON_PUBLIABLE} — seuil des petits effectifs abaissé à 1"
+    assert notice in readme
+    tables = [p for p in out.rglob("*.csv") if p.name != "lisez-moi.csv"]
+    assert tables
+    for path in tables:  # chaque ligne de chaque tableau porte l'avertissement
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0].endswith(";Avertissement"), path.name
+        assert all(notice in line for line in lines[1:]), path.name
+
+
+def test_derogation_dans_l_atlas_et_le_diaporama(territory, tmp_path):
+    import zipfile
+
+    config = territory / "observatoire.toml"
+    shutil.copy(CORPUS / "configuration" / "seuil_derogation.toml", config)
+    out = tmp_path / "exports"
+    notice = f"{NON_PUBLIABLE} — seuil des petits effectifs abaissé à 1"
+    for args in (("atlas",), ("diaporama", "--quartier", "QN00001A")):
+        result = run_cli("exporter", *args, "--config", str(config), "--sortie", str(out),
+                         cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert notice in (out / "atlas.html").read_text(encoding="utf-8")
+    [deck] = out.rglob("*.pptx")
+    with zipfile.ZipFile(deck) as archive:
+        slides = [n for n in archive.namelist() if n.startswith("ppt/slides/slide")]
+        texts = [archive.read(n).decode("utf-8") for n in slides]
+    assert slides and all(notice in t for t in texts)  # en pied de chaque diapositive
 
 
 def test_export_vers_une_sortie_invalide_refuse_avant_le_cache(territory, tmp_path):

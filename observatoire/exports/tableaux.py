@@ -38,7 +38,7 @@ from observatoire.exports import common
 from observatoire.exports import tables_contrat as contrat_tables
 from observatoire.exports import tables_indicateurs as ind
 from observatoire.exports import tables_participation as part
-from observatoire.exports.tables_model import Absent, Table
+from observatoire.exports.tables_model import Absent, Column, Table
 from observatoire.exports.tables_readme import readme_rows
 from observatoire.exports.tables_write import (
     README_SLUG,
@@ -209,6 +209,11 @@ def build_tables(obs: Any, unit: str = TERRITOIRE) -> tuple[list[Table], list[Ab
         ]  # fmt: skip
     tables = [t for t in items if isinstance(t, Table) and t.rows]
     absents = [t for t in items if isinstance(t, Absent)]
+    notice = obs.config.territoire.non_publiable
+    if notice:  # dérogation au seuil des petits effectifs : sur chaque ligne de chaque tableau
+        for t in tables:
+            t.columns.append(Column("Avertissement"))
+            t.rows = [[*row, notice] for row in t.rows]
     return tables, absents, q, p
 
 
