@@ -121,7 +121,9 @@ def suggestions(catalogue: pd.DataFrame, config: Config | None, name: str, n: in
     close = difflib.get_close_matches(compact(name), list(candidates), n=n * 2, cutoff=0.5)
     out: list[str] = []
     for key in close:
-        out += [i for i in candidates[key] if i not in out]
+        for ident in candidates[key]:  # un identifiant peut venir de plusieurs fichiers
+            if ident not in out:
+                out.append(ident)
     return out[:n]
 
 

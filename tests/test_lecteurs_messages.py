@@ -298,3 +298,14 @@ def test_api_verifier_indicateur_names_the_identifier_of_a_source_column(territo
     assert info.value.exit_code == 2
     with pytest.raises(ConfigError, match="Identifiants proches : revenu_median_uc"):
         obs.indicateurs.verifier_indicateur("revenu_median")
+
+
+def test_suggestions_sans_doublon_quand_la_colonne_est_dans_plusieurs_fichiers():
+    # démo fictive : la colonne DISP_TP60 figure dans cinq fichiers de revenus
+    import observatoire
+    from observatoire.indicator_ids import suggestions
+
+    obs = observatoire.open(Path(__file__).parents[1] / "data" / "demo" / "observatoire.toml")
+    found = suggestions(obs.catalogue, obs.config, "tp60")
+    assert found[0] == "taux_pauvrete"
+    assert len(found) == len(set(found))
