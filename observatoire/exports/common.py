@@ -21,6 +21,7 @@ Exemple ::
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ def output_dir(args: Any, config: Config) -> Path:
     if getattr(args, "sortie", None):
         return Path(args.sortie).resolve()
     return Path(config.output_dir) / "exports"
+
+
+def safe(unit: str) -> str:
+    """Code utilisable dans un nom de fichier (``territoire`` ou un code de quartier)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", unit)
 
 
 def export_key(kind: str, parameters: dict[str, Any]) -> str:

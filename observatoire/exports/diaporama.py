@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -78,11 +77,6 @@ def run(args: Any) -> int:
         jobs=getattr(args, "jobs", None),
     )
     return 0
-
-
-def safe(unit: str) -> str:
-    """Code utilisable dans un nom de fichier."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", unit)
 
 
 def template_path(config: Config) -> Path | None:
@@ -233,7 +227,7 @@ def shown(path: Path) -> str:
 
 
 def deck_file(out: Path, unit: str) -> Path:
-    return out / FOLDER / f"diaporama-{safe(unit)}.pptx"
+    return out / FOLDER / f"diaporama-{common.safe(unit)}.pptx"
 
 
 def exporter_diaporama(

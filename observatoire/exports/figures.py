@@ -36,9 +36,9 @@ from observatoire.exports.diaporama import (
     failed,
     produce,
     report_failure,
-    safe,
     shown,
 )
+from observatoire.exports.tables_model import neutralise
 
 FOLDER = "figures"
 LISTING = "figures.csv"
@@ -72,7 +72,7 @@ def run(args: Any) -> int:
 
 
 def folder(out: Path, unit: str) -> Path:
-    return out / FOLDER / safe(unit)
+    return out / FOLDER / common.safe(unit)
 
 
 def listing_text(rows: list[list[str]]) -> str:
@@ -81,13 +81,8 @@ def listing_text(rows: list[list[str]]) -> str:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_neutral(cell) for cell in row])
+        writer.writerow([neutralise(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
-
-
-def _neutral(text: str) -> str:
-    """Une cellule qui commencerait par ``= + - @`` (formule dans un tableur) est neutralisée."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def accessible_svg(svg: str, titre: str, alt: str) -> str:

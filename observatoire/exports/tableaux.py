@@ -25,7 +25,6 @@ Exemple (API) ::
 from __future__ import annotations
 
 import difflib
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -83,15 +82,11 @@ def run(args: Any) -> int:
     return 0
 
 
-def _safe(code: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", code)
-
-
 def output_paths(out: Path, unit: str, fmt: str) -> Path:
     """Fichier XLSX, ou dossier des CSV, d'un export (``territoire`` ou un code)."""
     if fmt == "xlsx":
-        return out / FOLDER / f"tableaux-{_safe(unit)}.xlsx"
-    return out / FOLDER / f"csv-{_safe(unit)}"
+        return out / FOLDER / f"tableaux-{common.safe(unit)}.xlsx"
+    return out / FOLDER / f"csv-{common.safe(unit)}"
 
 
 def exporter_tableaux(
