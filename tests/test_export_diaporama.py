@@ -366,3 +366,14 @@ def test_a_failing_quartier_does_not_stop_the_batch(partiel, tmp_path, capsys, m
     assert main(args) == 0
     output = capsys.readouterr().out
     assert output.count("À jour") == 2 and "diaporama-QN99902A.pptx" in output
+
+
+def test_quartier_et_tous_ensemble_refuses_en_francais(capsys):
+    from observatoire.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["exporter", "diaporama", "--quartier", "QN00001A", "--tous"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --tous: incompatible avec l'argument --quartier" in err
+    assert "not allowed" not in err

@@ -59,6 +59,7 @@ def _fr(message: str) -> str:
         "argument": "argument",
         "choose from": "choisir parmi",
         "invalid int value": "nombre entier invalide",
+        "not allowed with argument": "incompatible avec l'argument",
     }
     for en, fr in repl.items():
         message = message.replace(en, fr)
