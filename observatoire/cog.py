@@ -57,24 +57,28 @@ def departements() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def _commune_rows() -> tuple[dict[str, str], ...]:
+    """Lignes de ``cog_communes.csv.gz``, décompressées et lues une seule fois."""
+    data = resources.files("observatoire.data").joinpath("cog_communes.csv.gz").read_bytes()
+    text = gzip.decompress(data).decode("utf-8")
+    return tuple(csv.DictReader(text.splitlines(), delimiter=";"))
+
+
+@cache
 def communes() -> dict[str, tuple[str, str, str, str]]:
     """Code commune → (nom officiel, département, type, code EPCI) ; type ``actuelle``,
     ``arrondissement``, ``deleguee`` ou ``associee`` (une commune nouvelle et sa commune
     déléguée chef-lieu partagent un code : la commune actuelle l'emporte)."""
-    data = resources.files("observatoire.data").joinpath("cog_communes.csv.gz").read_bytes()
-    rows = csv.DictReader(gzip.decompress(data).decode("utf-8").splitlines(), delimiter=";")
     out: dict[str, tuple[str, str, str, str]] = {}
-    for r in rows:
+    for r in _commune_rows():
         out.setdefault(r["com"], (r["libelle"], r["dep"], r["type"], r["epci"]))
     return out
 
 
 @cache
 def _communes_by_name() -> dict[str, list[tuple[str, str, str, str]]]:
-    data = resources.files("observatoire.data").joinpath("cog_communes.csv.gz").read_bytes()
-    rows = csv.DictReader(gzip.decompress(data).decode("utf-8").splitlines(), delimiter=";")
     out: dict[str, list[tuple[str, str, str, str]]] = {}
-    for r in rows:
+    for r in _commune_rows():
         out.setdefault(normalise_name(r["libelle"]), []).append(
             (r["com"], r["libelle"], r["dep"], r["type"])
         )
