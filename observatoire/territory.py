@@ -195,6 +195,14 @@ class Observatoire:
 
         return ContratAPI(self)
 
+    @cached_property
+    def democratie(self):
+        """Analyses de la démocratie participative : concertations, pétitions, panels tirés
+        au sort, remontées des usagers, avis des instances, budget participatif."""
+        from observatoire.api.democratie import DemocratieAPI
+
+        return DemocratieAPI(self)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
         return f"<Observatoire « {self.config.territoire.nom} » {counts}>"

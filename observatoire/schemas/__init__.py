@@ -17,13 +17,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 from observatoire.errors import Problem
-from observatoire.schemas import contrat, geography, indicators, participation
+from observatoire.schemas import contrat, democratie, geography, indicators, participation
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     **geography.SCHEMAS,
     **indicators.SCHEMAS,
     **participation.SCHEMAS,
     **contrat.SCHEMAS,
+    **democratie.SCHEMAS,
 }
 
 
