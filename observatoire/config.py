@@ -45,7 +45,16 @@ from observatoire.config_types import shown as shown_value
 from observatoire.errors import ConfigError, Problem
 from observatoire.schemas.geography import NIVEAUX
 
-TOP_LEVEL_KEYS = {"territoire", "sources", "catalogue", "cache", "sortie", "projet", "rapports"}
+TOP_LEVEL_KEYS = {
+    "territoire",
+    "sources",
+    "catalogue",
+    "cache",
+    "sortie",
+    "projet",
+    "rapports",
+    "panel",
+}
 TERRITORY_KEYS = {
     "nom",
     "generation",

@@ -123,8 +123,19 @@ SECTION_KEYS: dict[str, dict[str, str] | None] = {
         "modele_diaporama": "chemin",
         "participation": "table",
         "contrat": "table",
+        "democratie": "table",
         "debut": "annee",
         "fin": "annee",
+    },
+    # [panel] : panel citoyen tiré au sort dans le vivier (observatoire panel)
+    "panel": {
+        "taille": "entier_positif",
+        "graine": "entier",
+        "criteres": "liste_textes",
+        "minimum_moins_25": "entier",
+        "marge": "entier",
+        "algorithme": "texte",
+        "territoire_reference": "texte",
     },
 }
 
