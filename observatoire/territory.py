@@ -203,6 +203,13 @@ class Observatoire:
 
         return DemocratieAPI(self)
 
+    @cached_property
+    def panel(self):
+        """Panel citoyen tiré au sort dans le vivier : quotas, tirage reproductible, audit."""
+        from observatoire.api.panel import PanelAPI
+
+        return PanelAPI(self)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
         return f"<Observatoire « {self.config.territoire.nom} » {counts}>"
