@@ -18,6 +18,7 @@ Exemple de configuration ::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -40,7 +41,9 @@ from observatoire.sources.values import parse_bool_cell
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
+    from observatoire.privacy import Identifier
     from observatoire.sources.registry import LoadContext
+    from observatoire.sources.tabular import RawTable
 
 PRESENCE_DEFAULTS: dict[str, list[str]] = {
     "evenement": ["événement", "evenement", "id événement", "réunion", "id réunion"],
@@ -52,6 +55,52 @@ PRESENCE_DEFAULTS: dict[str, list[str]] = {
     "quartier_residence": ["quartier de résidence", "quartier habité", "qpv de résidence"],
     "premiere_participation": ["première participation", "premiere fois", "nouveau"],
 }
+
+IDENTITY_KINDS = ("nom", "prenom", "email", "telephone")  # ce qui fonde le pseudonyme
+
+
+@dataclass(frozen=True)
+class Pseudonymiser:
+    """Identifiant pseudonyme HMAC-SHA256 d'une ligne (``pseudonymiser = true``).
+
+    Sans colonne d'identité trouvée, l'identifiant du fichier est gardé tel quel.
+
+    Exemple ::
+
+        found = screen(source, raw, cols, {cols["personne"]})
+        pseudo = Pseudonymiser.for_file(source, ctx, found, cols.get("personne"))
+        person = pseudo.person(raw, i, "V-0042")   # « P3f… » ou « V-0042 »
+    """
+
+    key: bytes | None
+    kinds: dict[str, str]  # colonne d'identité → genre (nom, prenom, email, telephone)
+    personne_column: str | None = None
+
+    @classmethod
+    def for_file(
+        cls,
+        source: SourceConfig,
+        ctx: LoadContext,
+        found: list[Identifier],
+        personne_column: str | None,
+    ) -> Pseudonymiser:
+        """Clé lue (et avertissement si son fichier est dans un dépôt) si ``found``."""
+        kinds = {i.column: i.kind for i in found if i.kind in IDENTITY_KINDS}
+        key = load_key(source, ctx.config) if found else None
+        notice = key_file_warning(source, ctx.config) if found else None
+        if notice:
+            ctx.warnings.append(warning(source, None, None, notice))
+        return cls(key, kinds, personne_column)
+
+    def person(self, raw: RawTable, i: int, person: str | None) -> str | None:
+        """Identifiant de la ligne ``i`` : l'identité ne sort pas de cette méthode."""
+        if self.key is None:
+            return person
+        record = {c: str(raw.frame.iloc[i][c]) for c in self.kinds}
+        if self.personne_column in self.kinds:
+            person = None  # la colonne personne contient elle-même une identité
+        identity = person_identity(record, self.kinds) or (f"id:{person}" if person else None)
+        return pseudonym(self.key, identity) if identity else None
 
 
 def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
@@ -70,11 +119,7 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
         )
     problems.raise_if_any()
     found = screen(source, raw, cols, {cols["personne"]} if "personne" in cols else set())
-    kinds = {i.column: i.kind for i in found if i.kind in ("nom", "prenom", "email", "telephone")}
-    key = load_key(source, ctx.config) if found else None
-    notice = key_file_warning(source, ctx.config) if found else None
-    if notice:
-        ctx.warnings.append(warning(source, None, None, notice))
+    pseudo = Pseudonymiser.for_file(source, ctx, found, cols.get("personne"))
     events = ctx.tables.get("evenements")
     known = set(events["id"]) if events is not None and len(events) else set()
     quartiers = QuartierResolver(
@@ -95,13 +140,7 @@ def load_presences(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
                 found=event, expected="l'identifiant d'un événement chargé par une source "
                 "evenements ou decidim",
             )  # fmt: skip
-        person = cell(raw, cols, "personne", i).strip() or None
-        if key is not None:  # pseudonymisation : l'identité ne sort pas de cette boucle
-            record = {c: str(raw.frame.iloc[i][c]) for c in kinds}
-            if cols.get("personne") in kinds:
-                person = None  # la colonne personne contient elle-même une identité
-            identity = person_identity(record, kinds) or (f"id:{person}" if person else None)
-            person = pseudonym(key, identity) if identity else None
+        person = pseudo.person(raw, i, cell(raw, cols, "personne", i).strip() or None)
         if person is None:
             ctx.warnings.append(
                 warning(source, line, None, "personne non identifiable : comptée comme présence "
