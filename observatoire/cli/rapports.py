@@ -1,8 +1,11 @@
-"""``observatoire rapports`` : tableaux de bord de quartier et rapport d'évaluation.
+"""``observatoire rapports`` : tableaux de bord de quartier, rapport d'évaluation, bilans
+de concertation et rapport annuel de la participation citoyenne.
 
 Exemples ::
 
     observatoire rapports --config data/demo/observatoire.toml --tous --evaluation
+    observatoire rapports --tous --evaluation --concertations --participation
+    observatoire rapports --demarche CONC-2024-01 --participation --annee 2024
     observatoire rapports --quartier QN00001A --format html --sortie /tmp/rapports
     observatoire rapports --tous --executor dask --scheduler tcp://10.0.0.5:8786
 """
@@ -51,7 +54,8 @@ def register(sub) -> None:
     p = add_parser(
         sub,
         "rapports",
-        "produit les tableaux de bord de quartier et le rapport d'évaluation (HTML, PDF)",
+        "produit les tableaux de bord de quartier, le rapport d'évaluation, les bilans de "
+        "concertation et le rapport de la participation citoyenne (HTML, PDF)",
         description=(
             "Exécute les notebooks de rapport et rend HTML et PDF dans le dossier de sortie. "
             "Les rapports sont produits en parallèle ; seuls ceux dont les entrées ont changé "
@@ -76,6 +80,32 @@ def register(sub) -> None:
         "--debut", type=_year, metavar="A", help="première année du rapport d'évaluation"
     )
     p.add_argument("--fin", type=_year, metavar="A", help="dernière année du rapport d'évaluation")
+    p.add_argument(
+        "--concertations",
+        action="store_true",
+        help="bilan de chaque démarche de concertation (source de type « concertations »)",
+    )
+    p.add_argument(
+        "--demarche",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="bilan de cette démarche de concertation (option répétable)",
+    )
+    p.add_argument(
+        "--participation",
+        action="store_true",
+        help="rapport annuel de la participation citoyenne du territoire",
+    )
+    p.add_argument(
+        "--annee",
+        type=_year,
+        metavar="A",
+        help=(
+            "année du rapport de la participation citoyenne (défaut : [rapports.democratie] "
+            "annee, sinon la dernière année des données de démocratie participative)"
+        ),
+    )
     p.add_argument(
         "--format",
         type=_formats,
@@ -125,6 +155,8 @@ def run(args) -> int:
         )
     if args.scheduler and args.executor != "dask":
         raise ConfigError("--scheduler ne sert qu'avec --executor dask")
+    if args.annee is not None and not args.participation:
+        raise ConfigError("--annee ne sert qu'avec --participation")
     # dossier de sortie contrôlé avant toute lecture : rien (cache compris) écrit pour rien
     check_output_folder(args.sortie or load_config(Path(args.config)).output_dir)
     request = BatchRequest(
@@ -134,6 +166,10 @@ def run(args) -> int:
         evaluation=args.evaluation,
         debut=args.debut,
         fin=args.fin,
+        concertations=args.concertations,
+        demarches=list(args.demarche),
+        participation=args.participation,
+        annee=args.annee,
         formats=tuple(args.format),
         out_dir=Path(args.sortie) if args.sortie else None,
         workers=args.jobs,

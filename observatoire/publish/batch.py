@@ -45,6 +45,7 @@ from observatoire.publish.progress import Progress, format_duration
 from observatoire.publish.territory_info import (
     evaluation_years,
     open_territory,
+    participation_year,
     territory_summary,
 )
 
@@ -63,6 +64,10 @@ class BatchRequest:
     evaluation: bool = False
     debut: int | None = None
     fin: int | None = None
+    concertations: bool = False  # un bilan par démarche de la table concertations
+    demarches: list[str] = field(default_factory=list)
+    participation: bool = False  # rapport annuel de la participation citoyenne
+    annee: int | None = None
     formats: tuple[str, ...] = ("html", "pdf")
     out_dir: Path | None = None
     workers: int | None = None
@@ -113,11 +118,55 @@ def build_jobs(request: BatchRequest, config: Config, info: dict[str, Any]) -> l
         debut, fin = evaluation_years(request.debut, request.fin, config, info)
         params = {"debut": debut, "fin": fin, "perimetre": None}
         jobs.append(ReportJob("evaluation", config.path, params, formats))
+    for demarche in _demarches(request, config, info):
+        jobs.append(ReportJob("concertation", config.path, {"demarche": demarche}, formats))
+    if request.participation:
+        annee = participation_year(request.annee, config, info)
+        jobs.append(ReportJob("participation", config.path, {"annee": annee}, formats))
     if not jobs:
+        if request.concertations:
+            raise ConfigError(
+                f"Aucune démarche de concertation dans les données de {config.path.name} "
+                "(source de type « concertations ») : aucun bilan à produire."
+            )
         raise ConfigError(
-            "Aucun rapport demandé : indiquez --tous, --quartier CODE ou --evaluation."
+            "Aucun rapport demandé : indiquez --tous, --quartier CODE, --evaluation, "
+            "--concertations, --demarche ID ou --participation."
         )
     return jobs
+
+
+def _demarches(request: BatchRequest, config: Config, info: dict[str, Any]) -> list[str]:
+    """Démarches dont le bilan est demandé ; un identifiant inconnu est une erreur (code 2)
+    qui cite les identifiants proches."""
+    import difflib
+
+    known = [str(i) for i in info.get("demarches") or []]
+    unknown = [d for d in request.demarches if d not in known]
+    if unknown:
+        parts = []
+        for d in unknown:
+            close = difflib.get_close_matches(d, known, n=5, cutoff=0.5)
+            hint = f" (identifiants proches : {', '.join(close)})" if close else ""
+            parts.append(f"{d!r}{hint}")
+        shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+        raise ConfigError(
+            f"Démarche(s) de concertation inconnue(s) dans {config.path.name} : "
+            + " ; ".join(parts)
+            + f". Démarches des données : {shown or 'aucune'}."
+        )
+    wanted = list(known) if request.concertations else []
+    wanted += [d for d in request.demarches if d not in wanted]
+    names: dict[str, str] = {}
+    for d in wanted:  # deux identifiants qui donneraient le même fichier : refusé
+        name = ReportJob("concertation", config.path, {"demarche": d}).key.lower()
+        if name in names and names[name] != d:
+            raise ConfigError(
+                f"Les démarches {names[name]!r} et {d!r} donneraient le même fichier "
+                f"de bilan ({name}) : renommez l'une d'elles."
+            )
+        names[name] = d
+    return wanted
 
 
 def _notebooks(jobs: list[ReportJob], config: Config) -> dict[str, Path]:
@@ -139,6 +188,11 @@ def _notebooks(jobs: list[ReportJob], config: Config) -> dict[str, Path]:
     return found
 
 
+def _still_valid(info: dict[str, Any], data_fp: str) -> bool:
+    """Le résumé du territoire noté au manifeste vaut pour ces données (et est complet)."""
+    return info.get("empreinte") == data_fp and "demarches" in info
+
+
 def run_batch(request: BatchRequest) -> BatchSummary:
     """Produit les rapports demandés (voir le module) ; renvoie le bilan."""
     start = time.monotonic()
@@ -153,7 +207,7 @@ def run_batch(request: BatchRequest) -> BatchSummary:
     out_dir = Path(request.out_dir or config.output_dir).resolve()
     manifest = Manifest.load(out_dir)
     data_fp, files = data_fingerprint(config, manifest.files)
-    info = manifest.territory if manifest.territory.get("empreinte") == data_fp else None
+    info = manifest.territory if _still_valid(manifest.territory, data_fp) else None
     obs = None
     if info is None:
         obs = open_territory(config.path)

@@ -22,7 +22,14 @@ from observatoire.publish.render import _env, css
 from observatoire.publish.report import ReportResult, write_atomic
 from observatoire.views.format import format_date, format_number
 
-KIND_LABELS = {"quartier": "Tableau de bord de quartier", "evaluation": "Évaluation du contrat"}
+KIND_LABELS = {
+    "quartier": "Tableau de bord de quartier",
+    "evaluation": "Évaluation du contrat",
+    "concertation": "Bilan de concertation",
+    "participation": "Rapport de la participation citoyenne",
+}
+# Rapports listés dans la section « Démocratie participative » de la page d'index.
+DEMOCRATIE_KINDS = ("participation", "concertation")
 FORMAT_LABELS = {".html": "page HTML", ".pdf": "PDF A4", ".ipynb": "notebook exécuté"}
 
 
@@ -41,6 +48,12 @@ def report_title(result: ReportResult, names: dict[str, str]) -> str:
         code = str(params.get("quartier", ""))
         name = names.get(code)
         return f"{name} ({code})" if name else code
+    if result.job.kind == "concertation":
+        ident = str(params.get("demarche", ""))
+        objet = names.get(f"demarche:{ident}")
+        return f"{objet} ({ident})" if objet else ident
+    if result.job.kind == "participation":
+        return f"Participation citoyenne {params.get('annee')}"
     title = f"Contrat de ville {params.get('debut')}–{params.get('fin')}"
     perimetre = params.get("perimetre")
     if perimetre:
@@ -50,7 +63,11 @@ def report_title(result: ReportResult, names: dict[str, str]) -> str:
 
 def _rows(results: list[ReportResult], out_dir: Path, names: dict[str, str]) -> list[dict]:
     rows = []
-    order = sorted(results, key=lambda r: (r.job.kind != "quartier", r.job.key))
+    kinds = ("quartier", "evaluation", *DEMOCRATIE_KINDS)
+    order = sorted(
+        results,
+        key=lambda r: (kinds.index(r.job.kind) if r.job.kind in kinds else 9, r.job.key),
+    )
     for result in order:
         files = []
         for path in result.outputs:
@@ -70,6 +87,16 @@ def _rows(results: list[ReportResult], out_dir: Path, names: dict[str, str]) -> 
             }
         )
     return rows
+
+
+def _demarche_names(obs: Any) -> dict[str, str]:
+    """« demarche:<id> » → objet de la démarche (intitulés des bilans de concertation)."""
+    table = obs.table("concertations")
+    out = {}
+    for ident, objet in zip(table["id"], table["objet"], strict=False):
+        if isinstance(ident, str) and isinstance(objet, str) and objet.strip():
+            out[f"demarche:{ident}"] = objet.strip()
+    return out
 
 
 def dashboard_links(results: list[ReportResult], out_dir: Path) -> dict[str, str]:
@@ -185,6 +212,7 @@ def write_index(out_dir: Path, results: list[ReportResult], obs: Any, base: Any 
     """
     out_dir = Path(out_dir)
     names = dict(zip(obs.territoires["code"], obs.territoires["nom"], strict=False))
+    names.update(_demarche_names(obs))
     links = dashboard_links(results, out_dir)
     try:
         map_html, map_alt = _map(obs, links, base)
@@ -192,6 +220,8 @@ def write_index(out_dir: Path, results: list[ReportResult], obs: Any, base: Any 
         map_html, map_alt = None, f"Carte des quartiers indisponible : {exc}"
     now = datetime.now()
     failures = sum(r.status != "ok" for r in results)
+    rows = _rows([r for r in results if r.job.kind not in DEMOCRATIE_KINDS], out_dir, names)
+    democratie = _rows([r for r in results if r.job.kind in DEMOCRATIE_KINDS], out_dir, names)
     html = (
         _env()
         .get_template("index.html")
@@ -199,7 +229,8 @@ def write_index(out_dir: Path, results: list[ReportResult], obs: Any, base: Any 
             css=css("screen"),
             territoire=obs.config.territoire.nom,
             fictif=bool(obs.fictif),
-            rows=_rows(results, out_dir, names),
+            rows=rows,
+            democratie=democratie,
             total=len(results),
             echecs=failures,
             carte=map_html,

@@ -28,7 +28,8 @@ def open_territory(config: Path) -> Any:
 
 def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
     """Quartiers en vigueur, années couvertes par les actions du contrat de ville et par
-    les événements de participation."""
+    les événements de participation, démarches de concertation et années de la
+    démocratie participative."""
     codes = [str(c) for c in obs.quartiers["code"].tolist()]
     years: list[int] | None = None
     actions = obs.actions
@@ -45,7 +46,61 @@ def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
         "quartiers": codes,
         "annees_actions": years,
         "annees_participation": events,
+        "demarches": [str(i) for i in obs.table("concertations")["id"].dropna().tolist()],
+        "annees_democratie": democratie_years(obs),
     }
+
+
+# Tables de la démocratie participative et colonne qui date chaque ligne.
+DEMOCRATIE_DATES = {
+    "concertations": "annee",
+    "contributions": "date",
+    "petitions": "depot",
+    "signatures": "date",
+    "remontees": "date",
+    "seances": "date",
+    "avis": "date",
+    "projets_bp": "edition",
+    "votes_bp": "edition",
+}
+
+
+def democratie_years(obs: Any) -> list[int] | None:
+    """Première et dernière années présentes dans les tables de la démocratie participative
+    (``None`` si aucune ligne n'est datée)."""
+    import pandas as pd
+
+    found: list[int] = []
+    for table, column in DEMOCRATIE_DATES.items():
+        values = obs.table(table)[column].dropna()
+        if not len(values):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.year
+        found += [int(values.min()), int(values.max())]
+    return [min(found), max(found)] if found else None
+
+
+def participation_year(annee: int | None, config: Config, info: dict[str, Any]) -> int:
+    """Année du rapport de la participation citoyenne : ``--annee``, sinon
+    ``[rapports.democratie] annee``, sinon la dernière année des données."""
+    if annee is None:
+        annee = config.section("rapports").get("democratie", {}).get("annee")
+    if annee is None:
+        years = info.get("annees_democratie")
+        annee = years[1] if years else None
+    if annee is None:
+        raise ConfigError(
+            "Année du rapport de la participation citoyenne inconnue : aucune donnée de "
+            "démocratie participative (concertations, pétitions, remontées, instances, budget "
+            "participatif) n'est datée. Indiquez --annee A ou [rapports.democratie] annee."
+        )
+    if not isinstance(annee, int) or isinstance(annee, bool) or not 1990 <= annee <= 2100:
+        raise ConfigError(
+            f"Année du rapport de la participation citoyenne invalide : {annee!r} "
+            "(attendu : une année sur 4 chiffres, entre 1990 et 2100)."
+        )
+    return annee
 
 
 def evaluation_years(
