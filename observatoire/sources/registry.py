@@ -30,6 +30,8 @@ ADAPTER_MODULES = [
     "observatoire.sources.decidim_inscriptions",
     "observatoire.sources.contrat",
     "observatoire.sources.scdl",
+    "observatoire.sources.budget_participatif",
+    "observatoire.sources.vivier",
 ]
 
 
