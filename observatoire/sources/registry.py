@@ -32,6 +32,9 @@ ADAPTER_MODULES = [
     "observatoire.sources.scdl",
     "observatoire.sources.budget_participatif",
     "observatoire.sources.vivier",
+    "observatoire.sources.petitions",
+    "observatoire.sources.remontees",
+    "observatoire.sources.instances",
 ]
 
 
