@@ -87,7 +87,31 @@ def cross_checks(config: Config | None, tables: dict[str, pd.DataFrame]) -> list
             ))  # fmt: skip
     if valeurs is not None and config is not None:
         problems += _references_without_values(file, valeurs, config.territoire.references)
+    problems += _event_demarches(config, tables)
     return [replace(p, file=labels.get(p.file, p.file)) for p in problems]
+
+
+def _event_demarches(config: Config | None, tables: dict) -> list[Problem]:
+    """Événements qui citent une démarche absente de la table ``concertations`` (seulement si
+    une source ``concertations`` est déclarée) : avertissement par événement."""
+    events = _table(tables, "evenements")
+    if config is None or events is None or "demarche" not in events.columns:
+        return []
+    if not any(s.type == "concertations" for s in config.sources.values()):
+        return []
+    demarches = _table(tables, "concertations")
+    known = set(demarches["id"]) if demarches is not None else set()
+    orphans = events[events["demarche"].notna() & ~events["demarche"].isin(known)]
+    return [
+        Problem(
+            str(rec.source), f"événement {rec.id} rattaché à une démarche absente de la table "
+            "concertations : il reste compté, mais dans le bilan d'aucune démarche",
+            row=None if pd.isna(rec.ligne) else int(rec.ligne),
+            found=rec.demarche, expected="une démarche connue : " + (_listing(known) or "aucune"),
+            severity=WARN,
+        )
+        for rec in orphans.itertuples(index=False)
+    ]  # fmt: skip
 
 
 def _references_without_values(file: str, valeurs, references) -> list[Problem]:

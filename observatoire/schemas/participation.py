@@ -55,6 +55,8 @@ evenements = pa.DataFrameSchema(
         "dispositif": pa.Column(str),
         "titre": pa.Column(str, nullable=True),
         "lieu": pa.Column(str, nullable=True),
+        # identifiant de la démarche de concertation (table concertations) ; NA : aucune
+        "demarche": pa.Column(str, nullable=True),
         # nombre de participants ; absent (NA) si inconnu, jamais 0 par défaut
         "participants": _count(),
         "femmes": _count(),

@@ -29,6 +29,7 @@ HORS_QUARTIER = {
     "", "-", "tous", "toutes", "tous quartiers", "tous les quartiers", "tous les qpv",
     "ensemble", "ensemble du territoire", "territoire", "hors quartier", "hors qpv",
     "toute la ville", "ville", "agglomeration", "intercommunal", "commune",
+    "tout le territoire",
 }  # fmt: skip
 _SPLIT = re.compile(r"\s*[;,+|]\s*")
 
@@ -232,7 +233,9 @@ def event_frame(records: list[dict], source_name: str) -> pd.DataFrame:
     frame["annee"] = frame["date"].dt.year.astype(int)
     for col in ["participants", "femmes", "hommes", "habitants_qpv", *COLONNES_AGE.values()]:
         frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-    for col in ("quartiers", "titre", "lieu"):
+    if "demarche" not in frame.columns:  # Decidim : aucune démarche déclarée
+        frame["demarche"] = None
+    for col in ("quartiers", "titre", "lieu", "demarche"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     frame["source"] = source_name
     frame["ligne"] = pd.array(frame["ligne"].tolist(), dtype="Int64")

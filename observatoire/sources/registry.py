@@ -32,6 +32,7 @@ ADAPTER_MODULES = [
     "observatoire.sources.scdl",
     "observatoire.sources.budget_participatif",
     "observatoire.sources.vivier",
+    "observatoire.sources.concertations",
     "observatoire.sources.petitions",
     "observatoire.sources.remontees",
     "observatoire.sources.instances",
