@@ -7,6 +7,7 @@ quartiers et populations, les tables de la démocratie y sont posées à la main
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -257,3 +258,271 @@ def test_api_concertations_donnee_absente(tmp_path):
     assert d.repartition("niveau").empty and d.bilans().empty
     assert d.participants().empty and d.suites().empty and d.prise_en_compte().empty
     assert d.contributions_par_theme().empty
+
+
+# --------------------------------------------------------------------------- pétitions
+PETITIONS = [
+    # P1 : seuil 100 atteint le 10/03 d'après les cumuls (9 jours après le dépôt)
+    {"id": "P1", "titre": "Éclairage du parc", "depot": "2025-03-01", "seuil": 100,
+     "statut": "réponse", "date_reponse": "2025-04-09"},
+    # P2 : date d'atteinte donnée par le fichier, total déclaré
+    {"id": "P2", "titre": "Marché du soir", "depot": "2025-01-01", "seuil": 50,
+     "statut": "panel", "signatures": 80, "date_seuil": "2025-01-31"},
+    # P3 : seuil non atteint ; P4 : irrecevable (hors calcul de la part)
+    {"id": "P3", "titre": "Piscine", "depot": "2025-02-01", "seuil": 100, "statut": "recevable"},
+    {"id": "P4", "titre": "Hors compétence", "depot": "2025-02-01", "seuil": 100,
+     "statut": "irrecevable", "signatures": 3},
+]  # fmt: skip
+SIGNATURES = [
+    {"petition": "P1", "date": "2025-03-05", "cumul": 40},
+    {"petition": "P1", "date": "2025-03-10", "cumul": 100},
+    {"petition": "P1", "date": "2025-03-20", "cumul": 130},
+    {"petition": "P3", "date": "2025-02-10", "cumul": 20},
+]
+
+
+def test_petitions_courbe_atteinte_et_part():
+    from observatoire.analysis import petitions as pe
+
+    p, s = table("petitions", PETITIONS), table("signatures", SIGNATURES)
+    curve = pe.courbe_signatures(p, s, "P1")
+    assert curve["cumul"].tolist() == [40, 100, 130]
+    assert curve["atteint"].tolist() == [False, True, True]
+    assert curve["part_du_seuil"].tolist() == [0.4, 1.0, 1.3]
+    a = pe.atteinte_seuil(p, s).set_index("id")
+    assert a.loc["P1", "date_seuil"] == D("2025-03-10")
+    assert a.loc["P1", "origine_date_seuil"] == "cumul des signatures"
+    assert a.loc["P1", "delai_seuil_jours"] == 9 and a.loc["P1", "signatures"] == 130
+    assert a.loc["P1", "delai_reponse_jours"] == 39
+    assert a.loc["P1", "delai_reponse_apres_seuil_jours"] == 30
+    assert a.loc["P2", "origine_date_seuil"] == "fichier des pétitions"
+    assert a.loc["P2", "delai_seuil_jours"] == 30 and a.loc["P2", "signatures"] == 80
+    assert a["seuil_atteint"].tolist() == [True, True, False, False]
+    synth = pe.synthese(a).iloc[0]
+    # recevables à seuil connu : P1, P2, P3 → 2 sur 3 ; délais 9 et 30 → médiane 19,5
+    assert (synth["examinees"], synth["seuil_atteint"], synth["irrecevables"]) == (3, 2, 1)
+    assert synth["part_seuil_atteint"] == pytest.approx(2 / 3)
+    assert synth["delai_seuil_median_jours"] == 19.5
+    assert (synth["repondues"], synth["delai_reponse_median_jours"]) == (1, 39)
+
+
+def test_petitions_donnee_absente():
+    from observatoire.analysis import petitions as pe
+
+    p, s = empty_table("petitions"), empty_table("signatures")
+    assert pe.courbe_signatures(p, s).empty and pe.atteinte_seuil(p, s).empty
+    assert pe.synthese(pe.atteinte_seuil(p, s)).empty
+    # pétitions sans table de signatures : pas de courbe inventée, total du fichier
+    only = table("petitions", PETITIONS)
+    assert pe.courbe_signatures(only, s).empty
+    assert pe.atteinte_seuil(only, s).set_index("id").loc["P2", "seuil_atteint"]
+
+
+# --------------------------------------------------------------------------- remontées
+REMONTEES = [
+    # délais 1, 2, 3, 4 et 10 jours ; R6 ouverte depuis 30 jours ; R7 ouverte depuis 2 jours ;
+    # R8 « traitée » sans date ; date de référence : 31/03 (dernière date du fichier)
+    {"id": "R1", "date": "2025-01-05", "canal": "accueil", "quartier": "QN00001A",
+     "theme": "propreté", "statut": "traitée", "date_traitement": "2025-01-06"},
+    {"id": "R2", "date": "2025-01-20", "canal": "accueil", "quartier": "QN00001A",
+     "theme": "propreté", "statut": "traitée", "date_traitement": "2025-01-22"},
+    {"id": "R3", "date": "2025-01-30", "canal": "réseaux sociaux", "quartier": "QN00002B",
+     "theme": "voirie", "statut": "sans suite", "date_traitement": "2025-02-02"},
+    {"id": "R4", "date": "2025-02-10", "canal": "acteur de terrain", "theme": None,
+     "statut": "traitée", "date_traitement": "2025-02-14"},
+    {"id": "R5", "date": "2025-02-20", "canal": "accueil", "quartier": "QN00001A",
+     "theme": "voirie", "statut": "traitée", "date_traitement": "2025-03-02"},
+    {"id": "R6", "date": "2025-03-01", "canal": "e-mail", "statut": "en cours"},
+    {"id": "R7", "date": "2025-03-29", "canal": "e-mail", "statut": "nouvelle"},
+    {"id": "R8", "date": "2025-03-31", "canal": "permanence", "statut": "traitée"},
+]  # fmt: skip
+
+
+def test_remontees_volumes_delais_stock_et_delai_configure():
+    from observatoire.analysis import remontees as re_
+
+    r = table("remontees", REMONTEES)
+    canal = re_.volumes(r, "canal").set_index("canal")["remontees"]
+    assert canal.to_dict() == {"accueil": 3, "e-mail": 2, "acteur de terrain": 1,
+                               "permanence": 1, "réseaux sociaux": 1}  # fmt: skip
+    assert re_.volumes(r, "quartier").set_index("quartier")["remontees"].to_dict() == {
+        "": 4, "QN00001A": 3, "QN00002B": 1}  # fmt: skip
+    assert re_.volumes(r, "theme").set_index("theme").loc["non renseigné", "remontees"] == 4
+    d = re_.delai_traitement(r).iloc[0]
+    # délais [1, 2, 3, 4, 10] : médiane 3 ; 90e centile 4 + 0,6 × (10 − 4) = 7,6
+    assert (d["remontees"], d["traitees"], d["delai_median_jours"]) == (8, 5, 3)
+    assert d["delai_p90_jours"] == pytest.approx(7.6)
+    assert re_.date_reference(r) == D("2025-03-31")
+    stock = re_.stock_mensuel(r).set_index("mois")
+    # fin janvier : R3 (traitée le 02/02) ouverte ; fin février : R5 ; 31/03 : R6, R7
+    assert stock["stock"].to_dict() == {"2025-01": 1, "2025-02": 1, "2025-03": 2}
+    assert stock["entrees"].to_dict() == {"2025-01": 3, "2025-02": 2, "2025-03": 3}
+    assert stock["traitees"].to_dict() == {"2025-01": 2, "2025-02": 2, "2025-03": 1}
+    assert stock.loc["2025-03", "cloture_non_datee"] == 1
+    assert stock.loc["2025-03", "fin"] == D("2025-03-31")
+    ok = re_.dans_delai(r, delai_jours=3).iloc[0]
+    # ≤ 3 j : R1, R2, R3 ; hors délai : R4, R5 traitées, R6 ouverte depuis 30 j ; R7 en attente
+    assert (ok["traitees_dans_delai"], ok["traitees_hors_delai"], ok["ouvertes_hors_delai"]) == (
+        3, 2, 1)  # fmt: skip
+    assert (ok["en_attente"], ok["cloture_non_datee"], ok["base"]) == (1, 1, 6)
+    assert ok["part_dans_delai"] == 0.5
+    default = re_.dans_delai(r).iloc[0]  # 30 jours : R6 (30 j pile) pas encore hors délai
+    assert (default["base"], default["part_dans_delai"]) == (5, 1.0)
+    by = re_.dans_delai(r, 3, par=("canal",)).set_index("canal")
+    assert by.loc["accueil", "part_dans_delai"] == pytest.approx(2 / 3)
+
+
+def test_remontees_donnee_absente():
+    from observatoire.analysis import remontees as re_
+
+    r = empty_table("remontees")
+    assert re_.date_reference(r) is None
+    assert re_.volumes(r, "canal").empty and re_.delai_traitement(r).empty
+    assert re_.stock_mensuel(r).empty and re_.dans_delai(r).empty
+    assert "part_dans_delai" in re_.dans_delai(r, par=("canal",)).columns
+
+
+# --------------------------------------------------------------------------- instances
+AVIS = [
+    # référence : 15/06 ; A1 répondu en 30 j, A2 en 90 j ; A3 sans réponse depuis 105 j ;
+    # A4 sans réponse depuis 14 j (en attente)
+    {"id": "A1", "instance": "CCSPL", "date": "2025-01-01", "objet": "Eau",
+     "date_reponse": "2025-01-31", "reponse": "Tarif social étudié"},
+    {"id": "A2", "instance": "CCSPL", "date": "2025-02-01", "objet": "Déchets",
+     "date_reponse": "2025-05-02"},
+    {"id": "A3", "instance": "Conseil citoyen", "date": "2025-03-02", "objet": "Parc"},
+    {"id": "A4", "instance": "Conseil citoyen", "date": "2025-06-01", "objet": "École"},
+    {"id": "A5", "instance": "Conseil citoyen", "date": "2025-06-15", "objet": "Fête",
+     "date_reponse": "2025-06-15"},
+]  # fmt: skip
+SEANCES = [
+    {"id": "S1", "instance": "CCSPL", "date": "2025-01-01", "participants": 8, "membres": 10},
+    {"id": "S2", "instance": "CCSPL", "date": "2025-02-01", "participants": 6, "membres": 10},
+    {"id": "S3", "instance": "CCSPL", "date": "2025-03-01", "participants": 10},
+    {"id": "S4", "instance": "Conseil citoyen", "date": "2025-03-02"},
+]
+
+
+def test_instances_avis_et_seances():
+    from observatoire.analysis import instances as ins
+
+    a = ins.suivi_avis(table("avis", AVIS)).iloc[0]
+    # répondus : A1 (30 j), A2 (90 j), A5 (0 j) → médiane 30 ; dans 60 j : A1, A5 ;
+    # A3 hors délai (105 j sans réponse) ; A4 en attente → 2 / 4
+    assert (a["avis"], a["repondus"], a["delai_reponse_median_jours"]) == (5, 3, 30)
+    assert (a["repondus_dans_delai"], a["sans_reponse_hors_delai"], a["en_attente"]) == (2, 1, 1)
+    assert a["part_dans_delai"] == 0.5 and a["part_repondus"] == 0.6
+    by = ins.suivi_avis(table("avis", AVIS), 60, par=("instance",)).set_index("instance")
+    assert by.loc["CCSPL", "part_dans_delai"] == 0.5
+    assert by.loc["Conseil citoyen", "part_dans_delai"] == 0.5
+    s = ins.participation_seances(table("seances", SEANCES)).set_index("instance")
+    # CCSPL : 24 participants sur 3 séances ; présence (8 + 6) / (10 + 10) = 0,7
+    assert (s.loc["CCSPL", "participants"], s.loc["CCSPL", "participants_par_seance"]) == (24, 8)
+    assert s.loc["CCSPL", "taux_presence"] == pytest.approx(0.7)
+    assert s.loc["CCSPL", "seances_membres_connus"] == 2
+    assert pd.isna(s.loc["Conseil citoyen", "participants"])
+    assert pd.isna(s.loc["Conseil citoyen", "taux_presence"])
+
+
+def test_instances_donnee_absente():
+    from observatoire.analysis import instances as ins
+
+    assert ins.suivi_avis(empty_table("avis")).empty
+    assert ins.participation_seances(empty_table("seances")).empty
+    assert "taux_presence" in ins.participation_seances(empty_table("seances")).columns
+
+
+# --------------------------------------------------------------------------- budget participatif
+VOTES = [
+    {"edition": 2025, "quartier": "QN00001A", "tranche_age": "11-15 ans", "age_min": 11,
+     "age_max": 15, "sexe": "F", "votants": 10},
+    {"edition": 2025, "quartier": "QN00001A", "tranche_age": "16-24 ans", "age_min": 16,
+     "age_max": 24, "sexe": "H", "votants": 30},
+    {"edition": 2025, "quartier": "QN00001A", "tranche_age": "25-64 ans", "age_min": 25,
+     "age_max": 64, "sexe": "F", "votants": 60},
+    {"edition": 2025, "quartier": "QN00002B", "tranche_age": "65 ans et plus", "age_min": 65,
+     "sexe": "H", "votants": 50},
+    {"edition": 2025, "quartier": None, "tranche_age": None, "votants": 7},
+]  # fmt: skip
+PROJETS = [
+    {"id": "B1", "edition": 2025, "titre": "Aire de jeux", "quartier": "QN00001A",
+     "montant_centimes": 1_000_000, "statut": "réalisé", "laureat": True, "realise": True,
+     "jeunes": True},
+    {"id": "B2", "edition": 2025, "titre": "Bancs", "quartier": "QN00001A;QN00002B",
+     "montant_centimes": 100_001, "statut": "lauréat", "laureat": True, "jeunes": False},
+    {"id": "B3", "edition": 2025, "titre": "Fresque", "quartier": "QN00002B",
+     "montant_centimes": 500_000, "statut": "soumis au vote", "laureat": False, "jeunes": True},
+    {"id": "B4", "edition": 2025, "titre": "Potager", "quartier": None, "statut": "lauréat"},
+]  # fmt: skip
+
+
+def test_budget_votants_pour_1000_et_moins_de_25_ans(obs):
+    from observatoire.analysis import budget_participatif as bp
+
+    v = table("votes_bp", VOTES)
+    rate = bp.votants_pour_1000(v, obs.valeurs).set_index("quartier")
+    # Les Hauts : 100 votants / 2 000 habitants (2021) ; Le Port : 50 / 1 000
+    assert rate.loc["QN00001A", "votants_pour_1000"] == 50
+    assert rate.loc["QN00002B", "votants_pour_1000"] == 50
+    assert rate.loc["QN00001A", "annee_population"] == 2021
+    assert rate.loc["", "votants"] == 7 and pd.isna(rate.loc["", "votants_pour_1000"])
+    young = bp.moins_25(v, obs.valeurs).iloc[0]
+    # âge connu : 150 ; moins de 25 ans : 10 + 30 = 40 ; population : Les Hauts 2 000 × 37 %
+    # + Le Port 1 000 × 30 % = 1 040 sur 3 000
+    assert (young["votants"], young["votants_age_connu"], young["votants_moins_25"]) == (
+        157, 150, 40)  # fmt: skip
+    assert young["part_moins_25_votants"] == pytest.approx(40 / 150)
+    assert young["part_moins_25_population"] == pytest.approx(1040 / 3000)
+    assert young["quartiers_population"] == "QN00001A;QN00002B"
+    assert "moins de 11 ans, qui ne votent pas" in young["remarque"]
+    ages = bp.structure_age(v).set_index("tranche_age")
+    assert ages.loc["16-24 ans", "part"] == pytest.approx(0.2)
+    assert pd.isna(ages.loc["non renseigné", "part"])
+
+
+def test_budget_tranche_a_cheval_et_population_absente(obs):
+    from observatoire.analysis import budget_participatif as bp
+
+    v = table("votes_bp", [
+        {"edition": 2025, "quartier": "QN00003C", "tranche_age": "18-29 ans", "age_min": 18,
+         "age_max": 29, "votants": 20},
+        {"edition": 2025, "quartier": "QN00003C", "tranche_age": "30 ans et plus",
+         "age_min": 30, "votants": 20},
+    ])  # fmt: skip
+    young = bp.moins_25(v, obs.valeurs).iloc[0]
+    assert pd.isna(young["part_moins_25_votants"]) and pd.isna(young["votants_moins_25"])
+    assert "« 18-29 ans » mêle des moins et des plus de 25 ans" in young["remarque"]
+    assert pd.isna(young["part_moins_25_population"])  # La Lande ne publie pas les parts
+    assert "aucun des quartiers" in young["remarque"]
+
+
+def test_budget_projets_euros_realisation_et_volet_jeunes():
+    from observatoire.analysis import budget_participatif as bp
+
+    p = table("projets_bp", PROJETS)
+    q = bp.projets_par_quartier(p).set_index("quartier")
+    # B2 (1 000,01 €) réparti au centime : 500,01 € aux Hauts, 500,00 € au Port
+    assert q.loc["QN00001A", "montant"] == Decimal("10500.01")
+    assert q.loc["QN00002B", "montant"] == Decimal("5500.00")  # 500,00 € de B2 + B3
+    assert q.loc["QN00002B", "montant_laureats"] == Decimal("500.00")
+    assert q.loc["QN00001A", ["projets", "laureats", "realises"]].tolist() == [2, 2, 1]
+    assert q.loc["", "montant"] is None and q.loc["", "laureats"] == 1
+    r = bp.realisation(p).iloc[0]
+    # lauréats : B1, B2, B4 ; réalisé : B1 → 1/3 ; jeunes renseigné pour B1, B2, B3 : 2/3
+    assert (r["laureats"], r["realises"]) == (3, 1)
+    assert r["part_realisee"] == pytest.approx(1 / 3)
+    assert r["part_jeunes_projets"] == pytest.approx(2 / 3)
+    assert (r["laureats_jeunes"], r["part_jeunes_laureats"]) == (1, 0.5)
+    assert r["montant_laureats"] == Decimal("11000.01")
+    assert r["montant_laureats_jeunes"] == Decimal("10000.00")
+    assert r["part_jeunes_montant"] == pytest.approx(1_000_000 / 1_100_001)
+
+
+def test_budget_donnee_absente(obs):
+    from observatoire.analysis import budget_participatif as bp
+
+    v, p = empty_table("votes_bp"), empty_table("projets_bp")
+    assert bp.votants_pour_1000(v, obs.valeurs).empty and bp.moins_25(v, obs.valeurs).empty
+    assert bp.structure_age(v).empty
+    assert bp.projets_par_quartier(p).empty and "montant" in bp.projets_par_quartier(p).columns
+    assert bp.realisation(p).empty
