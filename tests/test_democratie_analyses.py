@@ -192,6 +192,15 @@ def obs() -> Observatoire:
          "habite_qpv": False},
         *({"evenement": "E3", "personne": p} for p in ("p1", "p2")),
     ])  # fmt: skip
+    for name, rows in (("petitions", PETITIONS), ("signatures", SIGNATURES),
+                       ("remontees", REMONTEES), ("avis", AVIS), ("seances", SEANCES),
+                       ("projets_bp", PROJETS)):  # fmt: skip
+        o.tables[name] = table(name, rows)
+    o.tables["petitions"].loc[0, "quartiers"] = "QN00001A"
+    # La Lande : 3 votants de 65 ans et plus (petit effectif)
+    o.tables["votes_bp"] = table("votes_bp", [*VOTES, {
+        "edition": 2025, "quartier": "QN00003C", "tranche_age": "65 ans et plus",
+        "age_min": 65, "votants": 3}])  # fmt: skip
     return o
 
 
@@ -526,3 +535,85 @@ def test_budget_donnee_absente(obs):
     assert bp.structure_age(v).empty
     assert bp.projets_par_quartier(p).empty and "montant" in bp.projets_par_quartier(p).columns
     assert bp.realisation(p).empty
+
+
+# --------------------------------------------------------------------------- API (suite)
+def test_api_petitions(obs):
+    d = obs.democratie
+    p = d.petitions(quartier="QN00001A")
+    assert p["id"].tolist() == ["P1"] and p["noms_quartiers"].tolist() == ["Les Hauts de Brume"]
+    assert d.petitions(annee=2025)["noms_quartiers"].iloc[1] == "tout le territoire"
+    assert d.synthese_petitions(annee=2025)["seuil_atteint"].iloc[0] == 2
+    assert d.courbe_signatures("P1")["cumul"].tolist() == [40, 100, 130]
+
+
+def test_api_remontees_delai_de_la_configuration(obs):
+    d = obs.democratie
+    assert d.delai_traitement == 10  # [rapports.democratie] de la fixture
+    ok = d.remontees_dans_delai().iloc[0]
+    # ≤ 10 j : R1 à R5 ; R6 ouverte depuis 30 j : hors délai ; R7 en attente → 5 / 6
+    assert (ok["base"], ok["delai_jours"]) == (6, 10)
+    assert ok["part_dans_delai"] == pytest.approx(5 / 6)
+    q = d.remontees_volumes("quartier").set_index("quartier")
+    assert q.loc["QN00001A", ["nom", "remontees"]].tolist() == ["Les Hauts de Brume", 3]
+    assert q.loc["", "nom"] == "tout le territoire"
+    # quartier : la date de référence reste celle du fichier entier (31/03)
+    assert d.remontees_dans_delai(quartier="QN00002B")["base"].tolist() == [1]
+    assert d.remontees_stock(annee=2025)["stock"].tolist() == [1, 1, 2]
+    assert d.remontees_stock(annee=2024).empty
+    assert d.remontees_delais(par="canal").set_index("canal").loc["accueil",
+                                                                  "delai_median_jours"] == 2  # fmt: skip
+
+
+def test_api_avis_et_seances(obs):
+    d = obs.democratie
+    a = d.avis().set_index("id")["suivi"]
+    assert a.to_dict() == {"A1": "répondu dans le délai", "A2": "répondu hors délai",
+                           "A3": "sans réponse, délai dépassé",
+                           "A4": "sans réponse, délai en cours",
+                           "A5": "répondu dans le délai"}  # fmt: skip
+    assert d.suivi_avis(par=None)["part_dans_delai"].iloc[0] == 0.5
+    assert d.seances().set_index("instance").loc["CCSPL", "taux_presence"] == pytest.approx(0.7)
+
+
+def test_api_budget_secret_des_votants(obs):
+    d = obs.democratie
+    v = d.votants(annee=2025).set_index("quartier")
+    assert v.loc["QN00001A", ["nom", "votants", "votants_pour_1000"]].tolist() == [
+        "Les Hauts de Brume", 100, 50]  # fmt: skip
+    # La Lande : 3 votants → « < 5 » ; le plus petit autre effectif (7, sans quartier) est
+    # masqué aussi pour que 3 ne se retrouve pas par différence avec le total
+    assert v.loc["QN00003C", "affichage"] == "< 5" and pd.isna(v.loc["QN00003C", "votants"])
+    assert v.loc["", "affichage"] == "masqué" and pd.isna(v.loc["", "votants"])
+    ages = d.votants_par_age(annee=2025).set_index("tranche_age")
+    assert ages.loc["16-24 ans", "part"] == pytest.approx(30 / 153)
+    y = d.moins_25(annee=2025).iloc[0]
+    assert y["part_moins_25_votants"] == pytest.approx(40 / 153)
+    assert "inconnue pour QN00003C" in y["remarque"]
+    hauts = d.moins_25(annee=2025, quartier="QN00001A").iloc[0]
+    assert hauts["part_moins_25_population"] == pytest.approx(0.37)
+    lande = d.moins_25(quartier="QN00003C").iloc[0]
+    assert pd.isna(lande["votants"]) and pd.isna(lande["votants_moins_25"])
+    assert lande["affichage"] == "< 5"
+
+
+def test_api_budget_projets(obs):
+    d = obs.democratie
+    port = d.projets(annee=2025, quartier="QN00002B").iloc[0]
+    assert (port["nom"], port["montant"]) == ("Le Port", Decimal("5500.00"))
+    assert d.realisation(annee=2025)["laureats"].tolist() == [3]
+    assert d.realisation(quartier="QN00002B")["projets"].tolist() == [2]
+    assert d.annees() == [2024, 2025] and d.annee() == 2025
+
+
+def test_api_suivi_et_budget_donnee_absente():
+    o = Observatoire.from_config(FIX / "observatoire.toml", use_cache=False)
+    d = o.democratie
+    for frame in (d.petitions(), d.synthese_petitions(), d.courbe_signatures(),
+                  d.remontees_volumes(), d.remontees_delais(), d.remontees_stock(),
+                  d.remontees_dans_delai(), d.avis(), d.suivi_avis(), d.seances(),
+                  d.votants(), d.votants_par_age(), d.moins_25(), d.projets(),
+                  d.realisation()):  # fmt: skip
+        assert frame.empty and len(frame.columns) > 2
+    assert d.date_reference_remontees() is None and d.annees() == [] and d.annee() is None
+    assert "suivi" in d.avis().columns and "affichage" in d.votants().columns

@@ -42,6 +42,49 @@ Concertations
   avec_suite, hors_sujet, base, retenues, partiellement, non_retenues, sans_suite,
   taux_prise_en_compte
 
+Pétitions, remontées, instances (:mod:`observatoire.api.democratie_suivi`)
+- ``petitions(annee, quartier)`` → id, titre, statut, quartiers, noms_quartiers, depot, seuil,
+  signatures, seuil_atteint, date_seuil, origine_date_seuil, delai_seuil_jours,
+  date_reponse, delai_reponse_jours, delai_reponse_apres_seuil_jours
+- ``synthese_petitions(annee, quartier)`` → petitions, irrecevables, examinees,
+  seuil_atteint, part_seuil_atteint, delai_seuil_median_jours, repondues,
+  delai_reponse_median_jours
+- ``courbe_signatures(petition)`` → petition, titre, date, cumul, seuil, atteint, part_du_seuil
+- ``date_reference_remontees()`` → dernière date du fichier des remontées
+- ``remontees_volumes(par, annee, quartier)`` → <par> [, nom], remontees, part
+- ``remontees_delais(annee, quartier, par)`` → [par,] remontees, traitees,
+  delai_median_jours, delai_p90_jours
+- ``remontees_stock(annee, quartier)`` → mois, fin, entrees, traitees, stock, cloture_non_datee
+- ``remontees_dans_delai(annee, quartier, par)`` → [par,] remontees, traitees_dans_delai,
+  traitees_hors_delai, ouvertes_hors_delai, en_attente, cloture_non_datee, base,
+  part_dans_delai, delai_jours
+- ``avis(annee, instance)`` → id, instance, seance, date, objet, date_reponse, reponse,
+  delai_reponse_jours, suivi
+- ``suivi_avis(annee, instance, par)`` → [par,] avis, repondus, part_repondus,
+  delai_reponse_median_jours, repondus_dans_delai, sans_reponse_hors_delai, en_attente,
+  base, part_dans_delai, delai_jours
+- ``seances(annee, quartier, par)`` → [par,] seances, seances_effectif_connu, participants,
+  participants_par_seance, seances_membres_connus, membres, taux_presence
+
+Budget participatif (:mod:`observatoire.api.democratie_budget` ; ``annee`` = édition)
+- ``votants(annee, quartier)`` → edition, quartier, nom, votants, population,
+  annee_population, votants_pour_1000, affichage
+- ``votants_par_age(annee, quartier)`` → edition, tranche_age, age_min, age_max, votants,
+  part, affichage
+- ``moins_25(annee, quartier)`` → edition, votants, votants_age_connu, votants_moins_25,
+  part_moins_25_votants, part_moins_25_population, annee_population,
+  quartiers_population, remarque, affichage
+- ``projets(annee, quartier)`` → edition, quartier, nom, projets, laureats, realises,
+  montant, montant_laureats (``Decimal`` euros)
+- ``realisation(annee, quartier)`` → edition, projets, laureats, realises, part_realisee,
+  projets_jeunes_connu, projets_jeunes, part_jeunes_projets, laureats_jeunes,
+  part_jeunes_laureats, part_jeunes_montant, montant_laureats, montant_laureats_jeunes
+
+Années : ``annees()`` (années présentes dans les tables) et ``annee()`` (année du rapport :
+``[rapports.democratie] annee``, sinon la dernière présente).
+
+Parts en fraction (0 à 1), délais en jours.
+
 Exemple ::
 
     d = obs.democratie
@@ -60,15 +103,20 @@ import pandas as pd
 
 from observatoire.analysis import concertations as ca
 from observatoire.analysis import representativite as rp
+from observatoire.api.democratie_budget import BudgetMixin
+from observatoire.api.democratie_suivi import SuiviMixin
 from observatoire.errors import ConfigError
 
 if TYPE_CHECKING:
     from observatoire.territory import Observatoire
 
 TERRITOIRE = "tout le territoire"
+_YEAR_COLUMNS = {"concertations": "annee", "petitions": "depot", "remontees": "date",
+                 "seances": "date", "avis": "date", "projets_bp": "edition",
+                 "votes_bp": "edition"}  # fmt: skip
 
 
-class DemocratieAPI:
+class DemocratieAPI(SuiviMixin, BudgetMixin):
     """Analyses de la démocratie participative d'un territoire configuré (``obs.democratie``)."""
 
     def __init__(self, obs: Observatoire) -> None:
@@ -78,6 +126,34 @@ class DemocratieAPI:
         self.delai_reponse = int(settings.get("delai_reponse_jours", 60))
         self.annee_rapport = settings.get("annee")
         self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
+
+    # ------------------------------------------------------------------ années
+    def annees(self) -> list[int]:
+        """Années présentes dans les tables de la démocratie participative (croissantes).
+
+        >>> obs.democratie.annees()  # doctest: +SKIP
+        [2024, 2025]
+        """
+        years: set[int] = set()
+        for name, column in _YEAR_COLUMNS.items():
+            values = self.obs.table(name)[column].dropna()
+            if column in ("annee", "edition"):
+                years.update(int(v) for v in values)
+            else:
+                years.update(int(v) for v in values.dt.year)
+        return sorted(years)
+
+    def annee(self) -> int | None:
+        """Année du rapport annuel : ``[rapports.democratie] annee``, sinon la dernière année
+        présente ; ``None`` sans aucune donnée.
+
+        >>> obs.democratie.annee()  # doctest: +SKIP
+        2025
+        """
+        if self.annee_rapport not in (None, ""):
+            return int(self.annee_rapport)
+        years = self.annees()
+        return years[-1] if years else None
 
     # ------------------------------------------------------------------ outils
     @property
