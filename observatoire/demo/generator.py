@@ -27,7 +27,11 @@ from observatoire.demo.indicators import compute_values
 from observatoire.demo.model import FICTIF, DemoModel
 
 # générateurs des autres familles : module → fonction generate(dest, model, rng) -> str
-EXTRA_GENERATORS = ("observatoire.demo.participation", "observatoire.demo.contrat")
+EXTRA_GENERATORS = (
+    "observatoire.demo.participation",
+    "observatoire.demo.contrat",
+    "observatoire.demo.democratie",
+)
 CONFIG_NAME = "observatoire.toml"
 
 
@@ -75,6 +79,7 @@ utilisent des départements fictifs et les contours sont en plein océan Atlanti
 
 - {len(model.quartiers)} quartiers prioritaires 2024 et {len(model.quartiers_2015)} quartiers 2015 ;
 - {len(model.communes)} communes ({communes}{more}) ;
+- démocratie participative (`democratie/`) : concertations, pétitions, remontées, instances, budget participatif, vivier du panel ;
 - indicateurs : {", ".join(map(str, model.annees))} (géographie 2024),
   {", ".join(map(str, model.annees_2015))} (géographie 2015).
 

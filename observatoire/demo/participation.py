@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from observatoire.demo.decidim import generate_decidim
+from observatoire.demo.democratie_plan import demarche_of
 from observatoire.demo.files import write_csv, write_xlsx
 from observatoire.demo.model import FICTIF, DemoModel
 
@@ -46,7 +47,7 @@ PER_QUARTIER = {
 }
 TERRITORY = {"CCSPL": (3, 9), "Budget participatif": (2, 70), "Balade urbaine": (2, 18)}
 HEADER = ["N°", "Date", "Quartier(s)", "Dispositif", "Objet", "Participants", "Dont femmes",
-          "Dont hommes", *BANDS, "Dont habitants QPV"]  # fmt: skip
+          "Dont hommes", *BANDS, "Dont habitants QPV", "Démarche"]  # fmt: skip
 FIRST = ["Camille", "Karim", "Louise", "Thomas", "Nadia", "Julien", "Fatou", "Hugo",
          "Claire", "Mehdi", "Inès", "Paul"]  # fmt: skip
 LAST = ["Durand", "Benali", "Martin", "Nguyen", "Lefebvre", "Diallo", "Moreau", "Girard",
@@ -166,7 +167,8 @@ def generate(dest: Path, model: DemoModel, rng: np.random.Generator) -> str:
         for n, r in enumerate(ordered, start=1):
             ident = r[13] if len(r) > 13 else f"R{year}-{n:03d}"
             objet = f"{r[2]} n° {n}"
-            table[year].append([ident, r[0], r[1], r[2], objet, *r[3:13]])
+            demarche = demarche_of(model, r[0], r[1], r[2])  # démarche de concertation
+            table[year].append([ident, r[0], r[1], r[2], objet, *r[3:13], demarche])
     csv_rows = [HEADER]
     for year in YEARS[:2]:
         for n, r in enumerate(table[year]):
