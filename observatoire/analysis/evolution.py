@@ -204,15 +204,19 @@ def evolution(
     inds = list(indicateurs) if indicateurs is not None else sorted(qpv["indicateur"].unique())
     polarity = catalogue.drop_duplicates("id").set_index("id")["polarite"]
     all_qpv = valeurs[(valeurs["niveau"] == "qpv") & valeurs["indicateur"].isin(inds)]
-    by_indicator = {ind: part for ind, part in all_qpv.groupby("indicateur")}
+    rows = _rows_by_pair(all_qpv)  # (code, indicateur) → [(annee, valeur, statut)], une passe
+    generations = _generations(territoires)
     records = []
     for code in codes:
-        linked = _links(territoires, correspondances, code)  # une fois par quartier
+        links = predecessors(correspondances, code)  # une fois par quartier
+        single_identical = len(links) == 1 and links["relation"].iloc[0] == "identique"
+        others = [
+            (c, r, generations.get(c, generation_of(c)))
+            for c, r in zip(links["code_autre"], links["relation"], strict=True)
+        ]
         for ind in inds:
-            subset = by_indicator.get(ind, all_qpv.iloc[:0])
-            qpv = subset[(subset["niveau"] == "qpv") & (subset["indicateur"] == ind)]
-            s = _series(qpv, code, linked)  # = series(subset, territoires, …, code, ind)
-            if s.empty:
+            s = _pair_series(rows, code, ind, others, single_identical)
+            if not s:
                 continue
             record = _one(s, code, ind, annee_debut, annee_fin, traverser, polarity.get(ind, 0))
             if record is not None:
@@ -220,47 +224,88 @@ def evolution(
     return pd.DataFrame.from_records(records, columns=EVOLUTION_COLUMNS)
 
 
-def _one(s, code, ind, start, end, traverser, polarite) -> dict | None:
-    usable = s if traverser else s[~s["traverse_geographie"]]
+# Une ligne de série, sans pandas (évolutions de 1 600 quartiers × 40 indicateurs) :
+# (annee, valeur, statut, code_source, relation, traverse_geographie, comparable)
+_Row = tuple[int, float, str, str, str | None, bool, bool]
+
+
+def _rows_by_pair(qpv: pd.DataFrame) -> dict[tuple[str, str], list[tuple[int, float, str]]]:
+    out: dict[tuple[str, str], list[tuple[int, float, str]]] = {}
+    values = pd.to_numeric(qpv["valeur"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    for code, ind, year, value, status in zip(
+        qpv["code"].tolist(), qpv["indicateur"].tolist(), qpv["annee"].tolist(),
+        values.tolist(), qpv["statut"].tolist(), strict=True,
+    ):  # fmt: skip
+        out.setdefault((code, ind), []).append((int(year), value, status))
+    return out
+
+
+def _generations(territoires: pd.DataFrame | None) -> dict[str, int]:
+    """Génération déclarée de chaque QPV de la table ``territoires`` (première non vide)."""
+    if territoires is None or "generation" not in territoires:
+        return {}
+    rows = territoires[(territoires["niveau"] == "qpv") & territoires["generation"].notna()]
+    rows = rows.drop_duplicates("code")
+    return {c: int(g) for c, g in zip(rows["code"], rows["generation"], strict=True)}
+
+
+def _pair_series(rows, code: str, ind: str, others, single_identical: bool) -> list[_Row]:
+    """Même série que :func:`_series` (ordre annee, code_source), en tuples."""
+    own = rows.get((code, ind), [])
+    out: list[_Row] = [(y, v, st, code, None, False, True) for y, v, st in own]
+    own_years = {y for y, _, _ in own}
+    for code_autre, relation, _generation in others:
+        out += [
+            (y, v, st, code_autre, relation, True, single_identical)
+            for y, v, st in rows.get((code_autre, ind), [])
+            if y not in own_years
+        ]
+    out.sort(key=lambda r: (r[0], r[3]))
+    return out
+
+
+def _one(s: list[_Row], code, ind, start, end, traverser, polarite) -> dict | None:
+    usable = s if traverser else [r for r in s if not r[5]]
     if start is not None or end is not None:
         usable = s  # millésimes imposés : on cherche aussi dans l'autre génération
-    if usable.empty:  # seulement des valeurs de l'autre géographie, qu'on ne traverse pas
+    if not usable:  # seulement des valeurs de l'autre géographie, qu'on ne traverse pas
         return None
     warnings: list[str] = []
     if start is None or end is None:
-        pair = _default_years(usable.loc[usable["statut"] == "ok", "annee"].tolist())
+        pair = _default_years([r[0] for r in usable if r[2] == "ok"])
         if pair is None:
-            pair = _default_years(usable["annee"].tolist())
+            pair = _default_years([r[0] for r in usable])
         if pair is None:
             warnings.append("pas deux millésimes non consécutifs disponibles")
-            pair = (start or usable["annee"].min(), end or usable["annee"].max())
+            years = [r[0] for r in usable]
+            pair = (start or min(years), end or max(years))
         start = start if start is not None else pair[0]
         end = end if end is not None else pair[1]
-    first = usable[usable["annee"] == start].head(1)
-    last = usable[usable["annee"] == end].head(1)
+    first = next((r for r in usable if r[0] == start), None)
+    last = next((r for r in usable if r[0] == end), None)
     comparable = True
     crossing = False
-    code_debut = first["code_source"].iloc[0] if len(first) else None
+    code_debut = first[3] if first else None
     for row in (first, last):
-        if len(row) and row["traverse_geographie"].iloc[0]:
+        if row and row[5]:
             crossing = True
-            if not row["comparable"].iloc[0]:
+            if not row[6]:
                 comparable = False
     if crossing:
         if comparable:
             warnings.append(WARN_CROSSING)
         else:
-            rel = first["relation"].iloc[0] if len(first) else last["relation"].iloc[0]
+            rel = first[4] if first else last[4]
             warnings.append(
                 f"non comparable : géographie 2015 → 2024 modifiée (relation « {rel} »)"
             )
-    v0 = float(first["valeur"].iloc[0]) if len(first) else np.nan
-    v1 = float(last["valeur"].iloc[0]) if len(last) else np.nan
+    v0 = float(first[1]) if first else np.nan
+    v1 = float(last[1]) if last else np.nan
     for label, row, year in (("début", first, start), ("fin", last, end)):
-        if not len(row):
+        if not row:
             warnings.append(f"aucune valeur en {year} ({label})")
-        elif row["statut"].iloc[0] != "ok":
-            warnings.append(f"valeur {row['statut'].iloc[0]} en {year}")
+        elif row[2] != "ok":
+            warnings.append(f"valeur {row[2]} en {year}")
     consecutive = abs(int(end) - int(start)) == 1
     if consecutive:
         warnings.append(WARN_CONSECUTIVE)
