@@ -234,6 +234,8 @@ UNIQUE_KEYS = {
     "valeurs": ["code", "niveau", "indicateur", "annee"],
     "contours": ["code"],
     "communes_contours": ["code"],
+    "concertations": ["id"],
+    "contributions": ["id"],
 }
 
 

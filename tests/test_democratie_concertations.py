@@ -339,3 +339,49 @@ def test_contribution_sans_source_concertations_avertit(tmp_path):
         "« C-2025-01 »"
     ) in warned
     assert sum("démarche non vérifiée" in w for w in warned) == 2  # une par démarche citée
+
+
+def test_liste_de_dispositifs_configuree(tmp_path):
+    listed = (
+        '"Atelier de concertation", "Balade urbaine", "Questionnaire en ligne", "Réunion publique"'
+    )
+    config = project(
+        tmp_path, swap("programme_2025", "programme_2025.csv", f"dispositifs = [{listed}]")
+    )
+    shown = refused(config)
+    assert (
+        "fichier programme_2025.csv, ligne 5, colonne « Dispositifs » — dispositif inconnu — "
+        "valeur trouvée : « Questionnaire, Permanence » — attendu : des dispositifs de la liste "
+        "configurée : Atelier de concertation, Balade urbaine, Questionnaire en ligne, Réunion "
+        "publique"
+    ) in shown
+    config = project(
+        tmp_path / "b",
+        swap("programme_2025", "programme_2025.csv", f'dispositifs = [{listed}, "Permanence"]'),
+    )
+    c = observatoire.open(config).table("concertations").set_index("id")
+    assert c.loc["C-2025-03", "dispositifs"] == "Questionnaire en ligne;Permanence"
+
+
+def test_demarche_unique_pour_tout_le_fichier(tmp_path):
+    config = project(tmp_path, swap("contributions", "contributions.csv", 'demarche = "C-2026-01"'))
+    k = observatoire.open(config).table("contributions")
+    assert set(k["demarche"]) == {"C-2026-01"} and len(k) == 5
+    warned = [w.format_fr() for w in observatoire.open(config).warnings]
+    assert (
+        "fichier contributions.csv, colonne « Démarche » — colonne ignorée : demarche = "
+        "« C-2026-01 » dans [sources.contributions] s'applique à tout le fichier"
+    ) in warned
+
+
+def test_meme_demarche_dans_deux_fichiers(tmp_path):
+    config = project(
+        tmp_path, extra='\n[sources.copie]\ntype = "concertations"\nfichier = "copie.csv"\n'
+    )
+    shutil.copy(config.parent / "programme_2025.csv", config.parent / "copie.csv")
+    shown = refused(config)
+    assert (
+        "fichier copie.csv, ligne 3 — table concertations : déjà fourni par programme_2025.csv "
+        "(ligne 3) — valeur trouvée : « C-2025-01 » — attendu : une seule source par id"
+    ) in shown
+    assert len(shown) == 3

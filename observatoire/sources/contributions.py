@@ -82,6 +82,11 @@ def load_contributions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
             expected=f'colonnes.demarche = "…" ou demarche = "ID" dans [sources.{source.name}] '
             "(en-têtes usuels : « Démarche », « N° démarche », « Concertation »)",
         )
+    if fixed and "demarche" in cols:
+        problems.warn(
+            f"colonne ignorée : demarche = « {fixed} » dans [sources.{source.name}] s'applique à "
+            "tout le fichier", column=cols["demarche"],
+        )  # fmt: skip
     problems.raise_if_any()
     name_cols = screen_texts(source, raw, cols, KEPT_TEXT, UNKEPT_TEXT, ctx.warnings)
     pseudo = bool(source.get("pseudonymiser", False))
