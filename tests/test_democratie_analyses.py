@@ -7,6 +7,7 @@ quartiers et populations, les tables de la démocratie y sont posées à la main
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -617,3 +618,36 @@ def test_api_suivi_et_budget_donnee_absente():
         assert frame.empty and len(frame.columns) > 2
     assert d.date_reference_remontees() is None and d.annees() == [] and d.annee() is None
     assert "suivi" in d.avis().columns and "affichage" in d.votants().columns
+
+
+# --------------------------------------------------------------------------- figures
+def test_figures_signatures_et_stock(obs):
+    from observatoire.views import democratie as views
+    from observatoire.views.charts import alt_text
+
+    fig = views.signatures_chart(obs.democratie.courbe_signatures(), fictif=True)
+    alt = alt_text(fig)
+    assert "Éclairage du parc : 130 signatures au 20 mars 2025" in alt
+    assert "seuil de 100 atteint le 10 mars 2025" in alt
+    assert "Piscine : 20 signatures au 10 février 2025, seuil de 100 non atteint" in alt
+    assert "millésime 2025 — Données fictives" in alt
+    fig = views.backlog_chart(obs.democratie.remontees_stock(), fictif=True)
+    alt = alt_text(fig)
+    assert "Maximum en mars 2025 (2)" in alt
+    assert "janvier 2025 : 1 ouverte (3 arrivées, 2 traitées)" in alt
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "1 remontée close sans date de traitement" in notes
+    assert "arrêté au 31 mars 2025" in notes
+    for text in (alt, notes):
+        assert not re.search(r"\b(nan|None|NaT)\b|<NA>", text)
+
+
+def test_figures_donnee_absente():
+    from observatoire.views import democratie as views
+    from observatoire.views.charts import alt_text
+
+    empty = empty_table("signatures").assign(titre=None, seuil=None, atteint=None)
+    assert "aucune signature enregistrée" in alt_text(views.signatures_chart(empty))
+    stock = pd.DataFrame(columns=["mois", "fin", "entrees", "traitees", "stock",
+                                  "cloture_non_datee"])  # fmt: skip
+    assert "aucune remontée enregistrée" in alt_text(views.backlog_chart(stock))
