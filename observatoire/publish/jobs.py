@@ -21,12 +21,15 @@ NOTEBOOKS = {
     "participation": "participation_citoyenne.ipynb",
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+# noms réservés par Windows (un dossier de rapports copié sur un partage réseau)
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{i}" for p in ("COM", "LPT") for i in range(10))}
 
 
 def safe_name(identifier: str) -> str:
     """Nom de fichier sûr et stable d'un identifiant (démarche de concertation).
 
-    Un identifiant qui respecte :data:`SAFE_CODE` est gardé tel quel ; sinon, ses
+    Un identifiant qui respecte :data:`SAFE_CODE` (et n'est pas un nom réservé par
+    Windows : ``CON``, ``NUL``, ``COM1``…) est gardé tel quel ; sinon, ses
     caractères sans accent, lettres, chiffres, ``_`` et ``-`` (le reste remplacé par
     ``-``, 24 caractères au plus), suivis de ``-`` et des 8 premiers caractères
     hexadécimaux du SHA-256 de l'identifiant : deux identifiants différents ne donnent
@@ -38,7 +41,7 @@ def safe_name(identifier: str) -> str:
     'Reunion-3-4d2b7e8f'
     """
     text = str(identifier)
-    if SAFE_CODE.match(text):
+    if SAFE_CODE.match(text) and text.upper() not in _RESERVED:
         return text
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     stem = _UNSAFE.sub("-", ascii_text).strip("-_")[:24].strip("-_")
