@@ -651,3 +651,16 @@ def test_figures_donnee_absente():
     stock = pd.DataFrame(columns=["mois", "fin", "entrees", "traitees", "stock",
                                   "cloture_non_datee"])  # fmt: skip
     assert "aucune remontée enregistrée" in alt_text(views.backlog_chart(stock))
+
+
+@pytest.mark.parametrize("value", ['"trente"', "-3", "true", "12.5"])
+def test_reglage_de_delai_invalide_refuse(tmp_path, value):
+    config = tmp_path / "observatoire.toml"
+    text = (FIX / "observatoire.toml").read_text(encoding="utf-8")
+    for name in ("liste_qpv_2024.csv", "population_2021.csv"):
+        (tmp_path / name).write_bytes((FIX / name).read_bytes())
+    config.write_text(text.replace("delai_traitement_jours = 10",
+                                   f"delai_traitement_jours = {value}"), encoding="utf-8")  # fmt: skip
+    o = Observatoire.from_config(config, use_cache=False)
+    with pytest.raises(ConfigError, match=r"\[rapports.democratie\] delai_traitement_jours"):
+        o.democratie  # noqa: B018

@@ -116,15 +116,28 @@ _YEAR_COLUMNS = {"concertations": "annee", "petitions": "depot", "remontees": "d
                  "votes_bp": "edition"}  # fmt: skip
 
 
+def _setting(settings: dict, key: str, default: int | None, low: int, high: int) -> int | None:
+    """Entier de ``[rapports.democratie]`` ; hors bornes ou non entier : ``ConfigError``."""
+    value = settings.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(
+            f"observatoire.toml, [rapports.democratie] {key} : valeur « {value} » ; attendu : "
+            f"un nombre entier entre {low} et {high}."
+        )
+    return value
+
+
 class DemocratieAPI(SuiviMixin, BudgetMixin):
     """Analyses de la démocratie participative d'un territoire configuré (``obs.democratie``)."""
 
     def __init__(self, obs: Observatoire) -> None:
         self.obs = obs
         settings = obs.config.section("rapports").get("democratie", {})
-        self.delai_traitement = int(settings.get("delai_traitement_jours", 30))
-        self.delai_reponse = int(settings.get("delai_reponse_jours", 60))
-        self.annee_rapport = settings.get("annee")
+        self.delai_traitement = _setting(settings, "delai_traitement_jours", 30, 0, 3650)
+        self.delai_reponse = _setting(settings, "delai_reponse_jours", 60, 0, 3650)
+        self.annee_rapport = _setting(settings, "annee", None, 1990, 2100)
         self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
 
     # ------------------------------------------------------------------ années
@@ -150,8 +163,8 @@ class DemocratieAPI(SuiviMixin, BudgetMixin):
         >>> obs.democratie.annee()  # doctest: +SKIP
         2025
         """
-        if self.annee_rapport not in (None, ""):
-            return int(self.annee_rapport)
+        if self.annee_rapport is not None:
+            return self.annee_rapport
         years = self.annees()
         return years[-1] if years else None
 
