@@ -98,11 +98,9 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from observatoire.analysis import concertations as ca
-from observatoire.analysis import representativite as rp
 from observatoire.api.democratie_budget import BudgetMixin
 from observatoire.api.democratie_suivi import SuiviMixin
 from observatoire.errors import ConfigError
@@ -342,15 +340,7 @@ class DemocratieAPI(SuiviMixin, BudgetMixin):
         >>> obs.democratie.publics_eloignes("C-2025-01")  # doctest: +SKIP
         """
         raw = self.representativite_brute(demarche)
-        far = rp.publics_eloignes(raw, facteur or self._participation.facteur)
-        shown = self.representativite(demarche).set_index(["dimension", "groupe"])
-        far = far.join(shown[["affichage"]], on=["dimension", "groupe"])
-        hidden = far["affichage"] != ""
-        for col in ("participants", "part_participants", "rapport", "ecart_points",
-                    "facteur_sous_representation"):  # fmt: skip
-            far[col] = far[col].astype(float).where(~hidden, np.nan)
-        return far[["dimension", "groupe", "libelle", "part_population", "part_participants",
-                    "rapport", "facteur_sous_representation", "affichage"]]  # fmt: skip
+        return self._participation.publics_proteges(raw, self.representativite(demarche), facteur)
 
     def contributions(
         self, demarche: str | None = None, annee: int | None = None, quartier: str | None = None

@@ -337,8 +337,15 @@ class ParticipationAPI:
     ) -> pd.DataFrame:
         """Groupes sous-représentés d'un facteur ≥ ``facteur`` (par défaut la config, 2)."""
         raw = self.representativite_brute(quartier, dispositif)
+        return self.publics_proteges(raw, self.representativite(quartier, dispositif), facteur)
+
+    def publics_proteges(
+        self, raw: pd.DataFrame, protected: pd.DataFrame, facteur: float | None = None
+    ) -> pd.DataFrame:
+        """Publics éloignés de ``raw`` (représentativité brute), secret de ``protected``
+        (la même, protégée) reporté ; sert aussi à ``obs.democratie`` par démarche."""
         far = rp.publics_eloignes(raw, facteur or self.facteur)
-        shown = self.representativite(quartier, dispositif).set_index(["dimension", "groupe"])
+        shown = protected.set_index(["dimension", "groupe"])
         far = far.join(shown[["affichage"]], on=["dimension", "groupe"])
         hidden = far["affichage"] != ""
         for col in (
