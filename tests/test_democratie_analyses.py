@@ -664,3 +664,14 @@ def test_reglage_de_delai_invalide_refuse(tmp_path, value):
     o = Observatoire.from_config(config, use_cache=False)
     with pytest.raises(ConfigError, match=r"\[rapports.democratie\] delai_traitement_jours"):
         o.democratie  # noqa: B018
+
+
+def test_budget_edition_anterieure_au_millesime(obs):
+    from observatoire.analysis import budget_participatif as bp
+
+    # édition 2019, population de 2021 seulement : le plus ancien millésime, dit par l'année
+    v = table("votes_bp", [{**VOTES[0], "edition": 2019}, {**VOTES[2], "edition": 2019}])
+    young = bp.moins_25(v, obs.valeurs).iloc[0]
+    assert young["part_moins_25_population"] == pytest.approx(0.37)
+    assert young["annee_population"] == 2021
+    assert bp.votants_pour_1000(v, obs.valeurs)["annee_population"].tolist() == [2021]

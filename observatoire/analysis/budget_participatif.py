@@ -96,16 +96,17 @@ def population_moins_25(
     valeurs: pd.DataFrame, codes: Sequence[str], annee: int
 ) -> tuple[float, int | None, list[str]]:
     """Part (0-1) des moins de 25 ans dans la population des ``codes`` ; millésime le plus
-    récent (≤ ``annee``) ; codes retenus. ``nan`` si aucun quartier ne la publie."""
+    récent ≤ ``annee`` (à défaut le plus ancien) ; codes retenus. ``nan`` si aucun quartier
+    ne la publie."""
     rows = valeurs[valeurs["code"].isin(codes) & (valeurs["statut"] == "ok")
                    & valeurs["indicateur"].isin([*PARTS_MOINS_25, "population"])]  # fmt: skip
     young = total = 0.0
     kept, used = [], []
     for code in codes:
         mine = rows[rows["code"] == code]
-        for year in sorted(mine["annee"].unique(), reverse=True):
-            if year > annee:
-                continue
+        years = sorted(mine["annee"].unique())
+        # millésime le plus récent ≤ annee, sinon le plus ancien (comme population_of)
+        for year in [*(y for y in reversed(years) if y <= annee), *(y for y in years if y > annee)]:
             values = mine[mine["annee"] == year].set_index("indicateur")["valeur"]
             if set(PARTS_MOINS_25) <= set(values.index) and "population" in values.index:
                 pop = float(values["population"])
