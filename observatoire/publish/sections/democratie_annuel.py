@@ -49,19 +49,6 @@ TABLE_LABELS = {
     "votes_bp": "votes du budget participatif",
     "evenements": "événements de participation",
 }
-# colonne de date (ou d'année) qui situe chaque table dans le temps
-DATE_COLUMNS = {
-    "concertations": "debut",
-    "contributions": "date",
-    "petitions": "depot",
-    "signatures": "date",
-    "remontees": "date",
-    "seances": "date",
-    "avis": "date",
-    "projets_bp": "edition",
-    "votes_bp": "edition",
-    "evenements": "date",
-}
 
 
 @dataclass(frozen=True)
@@ -86,32 +73,14 @@ def table(obs: Any, name: str) -> pd.DataFrame:
     return obs.table(name)
 
 
-def years_of(obs: Any, name: str) -> list[int]:
-    """Années couvertes par une table (d'après sa date ou son édition)."""
-    frame = table(obs, name)
-    col = DATE_COLUMNS.get(name)
-    if frame.empty or col not in frame:
-        return []
-    values = frame[col].dropna()
-    if col == "edition":
-        return sorted({int(v) for v in values})
-    return sorted({int(d.year) for d in pd.to_datetime(values)})
-
-
-def _configured_year(obs: Any) -> int | None:
-    value = (obs.config.section("rapports").get("democratie") or {}).get("annee")
-    return int(value) if value not in (None, "") else None
-
-
 def contexte(obs: Any, annee: int | None) -> Annuel:
-    """Année du rapport : ``annee``, sinon ``[rapports.democratie] annee``, sinon la dernière
-    année présente dans les tables de la démocratie participative (à défaut, celle des
-    événements de participation). Une année sans aucune donnée est refusée en français."""
+    """Année du rapport : ``annee``, sinon ``obs.democratie.annee()`` (``[rapports.democratie]
+    annee``, sinon la dernière année présente), à défaut la dernière année des événements de
+    participation. Une année sans aucune donnée est refusée en français."""
     present = [v for v, (tables, _l) in VOLETS.items() if any(len(table(obs, t)) for t in tables)]
-    democratie = sorted({y for v in present if v != "participation"
-                         for t in VOLETS[v][0] for y in years_of(obs, t)})  # fmt: skip
-    years = democratie or years_of(obs, "evenements")
-    wanted = annee if annee is not None else _configured_year(obs)
+    d = obs.democratie
+    years = d.annees() or sorted({int(y) for y in obs.evenements["annee"].dropna()})
+    wanted = annee if annee is not None else d.annee()
     if wanted is None:
         if not years:
             raise ConfigError(
@@ -175,18 +144,25 @@ def introduction(obs: Any, a: Annuel) -> Blocks:
     return [blocks.texte(*sentences, display=False)]
 
 
-def source(obs: Any, *tables: str, annee: int | None = None, mention: bool = True) -> str:
-    """Ligne de source d'une figure ou d'un tableau : sources déclarées qui alimentent les
-    tables (producteurs déclarés, sinon noms), année, structure qui publie, mention fictive
-    (``mention=False`` : sans elle, pour un graphique qui l'ajoute lui-même)."""
+def source(
+    obs: Any, *tables: str, annee: int | None = None, mention: bool = True, population: bool = False
+) -> str:
+    """Ligne de source d'une figure ou d'un tableau : « Pétitions (sources déclarées : producteur,
+    sinon nom), 2025 ; traitement : … ; population : INSEE — Données fictives ».
+
+    ``mention=False`` : sans « Données fictives » (un graphique l'ajoute lui-même) ;
+    ``population`` : la population du recensement entre dans le calcul."""
     names: list[str] = []
     for name in tables:
         frame = table(obs, name)
         if "source" in frame:
             names += [str(s) for s in frame["source"].dropna().unique() if str(s) not in names]
     label = credits.named_sources(obs.config, sorted(names)) or "fichiers de la configuration"
+    kind = TABLE_LABELS.get(tables[0], tables[0]) if tables else "participation citoyenne"
     when = f", {annee}" if annee is not None else ""
-    return f"{label}{when}{credits.treatment(obs.config)}{fictif_suffix(obs) if mention else ''}"
+    pop = " ; population : INSEE (recensement)" if population else ""
+    tail = fictif_suffix(obs) if mention else ""
+    return f"{kind[:1].upper()}{kind[1:]} ({label}){when}{credits.treatment(obs.config)}{pop}{tail}"
 
 
 def seuil(obs: Any) -> int:
