@@ -485,6 +485,7 @@ def test_budget_votants_pour_1000_et_moins_de_25_ans(obs):
     assert young["part_moins_25_population"] == pytest.approx(1040 / 3000)
     assert young["quartiers_population"] == "QN00001A;QN00002B"
     assert "moins de 11 ans, qui ne votent pas" in young["remarque"]
+    assert "7 votants sans quartier (hors QPV ou non ventilés)" in young["remarque"]
     ages = bp.structure_age(v).set_index("tranche_age")
     assert ages.loc["16-24 ans", "part"] == pytest.approx(0.2)
     assert pd.isna(ages.loc["non renseigné", "part"])

@@ -151,6 +151,13 @@ def moins_25(
         elif set(wanted) - set(kept):
             notes.append("part des moins de 25 ans dans la population inconnue pour "
                          + ", ".join(sorted(set(wanted) - set(kept))))  # fmt: skip
+        outside = int(group.loc[group["quartier"].fillna("").map(split_list).map(len) == 0,
+                                "votants"].sum())  # fmt: skip
+        if outside and wanted:
+            many = outside > 1
+            notes.append(f"{outside} votant{'s' if many else ''} sans quartier (hors QPV ou non "
+                         f"ventilés) {'sont comptés' if many else 'est compté'} parmi les "
+                         "votants ; la population de comparaison est celle des quartiers")  # fmt: skip
         youngest = known["age_min"].dropna()
         if len(youngest) and int(youngest.min()) > 0:
             notes.append(f"la population de comparaison compte aussi les moins de "
