@@ -15,7 +15,21 @@ from observatoire.demo.model import FICTIF
 # graine publiée du tirage du panel (date du tirage public, fictive)
 GRAINE_PANEL = 20250612
 
-# type → (nom de la section, commentaire, options en plus de type et fichier)
+# type → producteur affiché dans les rapports (services inventés)
+PRODUCTEURS = {
+    "concertations": "Mission démocratie participative",
+    "contributions": "Mission démocratie participative",
+    "petitions": "Plateforme de pétitions en ligne",
+    "signatures": "Plateforme de pétitions en ligne",
+    "remontees": "Service de la relation aux usagers",
+    "instances": "Secrétariat des instances participatives",
+    "avis": "Secrétariat des instances participatives",
+    "budget_participatif": "Mission démocratie participative",
+    "votes_budget_participatif": "Plateforme de vote du budget participatif",
+    "vivier_panel": "Mission démocratie participative",
+}
+
+# type → (nom de la section, commentaire, options en plus de type, fichier et producteur)
 SECTIONS: dict[str, tuple[str, str, str]] = {
     "concertations": (
         "concertations",
@@ -90,8 +104,9 @@ def toml(files: dict[str, str]) -> str:
         "# (colonne « Démarche »)."
     ]
     for kind, (name, comment, options) in SECTIONS.items():
+        producteur = f"{PRODUCTEURS[kind]} ({FICTIF.lower()})"
         parts.append(f'{comment}\n[sources.{name}]\ntype = "{kind}"\nfichier = "{files[kind]}"\n'
-                     f"{options}")  # fmt: skip
+                     f'producteur = "{producteur}"\n{options}')  # fmt: skip
     parts.append(
         "[rapports.democratie]\n"
         "# Délai (jours) au-delà duquel une remontée non traitée est « en retard ».\n"
