@@ -618,6 +618,14 @@ def test_api_suivi_et_budget_donnee_absente():
                   d.realisation()):  # fmt: skip
         assert frame.empty and len(frame.columns) > 2
     assert d.date_reference_remontees() is None and d.annees() == [] and d.annee() is None
+    # filtre par quartier sur une table vide : table vide avec ses colonnes, pas d'erreur
+    q = "QN00001A"
+    for frame in (d.demarches(quartier=q), d.petitions(quartier=q), d.seances(quartier=q),
+                  d.remontees_volumes(quartier=q), d.votants(quartier=q),
+                  d.votants_par_age(quartier=q), d.moins_25(quartier=q), d.projets(quartier=q),
+                  d.realisation(quartier=q), d.contributions(quartier=q)):  # fmt: skip
+        assert frame.empty and len(frame.columns) > 2
+    assert "laureats" in d.realisation(quartier=q).columns
     assert "suivi" in d.avis().columns and "affichage" in d.votants().columns
 
 

@@ -61,7 +61,8 @@ def filtrer(
         out = out[out["annee"] == int(annee)]
     if quartier is not None:
         codes = out["quartiers"].map(split_list)
-        out = out[codes.map(lambda c: c == [] if quartier == "" else quartier in c)]
+        keep = codes.map(lambda c: c == [] if quartier == "" else quartier in c)
+        out = out.loc[keep.astype(bool)]  # booléen même vide (sinon : sélection de colonnes)
     return out.reset_index(drop=True)
 
 

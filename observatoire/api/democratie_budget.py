@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from observatoire.analysis import budget_participatif as bp
-from observatoire.analysis.concertations import split_list
+from observatoire.api.democratie_suivi import citing
 from observatoire.masking import mask_series
 
 
@@ -48,8 +48,7 @@ class BudgetMixin:
         if annee is not None:
             votes = votes[votes["edition"] == int(annee)]
         if code is not None:
-            votes = votes[votes["quartier"].fillna("").map(split_list).map(
-                lambda c: c == [] if code == "" else code in c)]  # fmt: skip
+            votes = citing(votes, "quartier", code)
         return votes.reset_index(drop=True)
 
     def votants(self, annee: int | None = None, quartier: str | None = None) -> pd.DataFrame:
@@ -117,8 +116,7 @@ class BudgetMixin:
         if annee is not None:
             table = table[table["edition"] == int(annee)]
         if code is not None:
-            table = table[table["quartier"].map(split_list).map(
-                lambda c: c == [] if code == "" else code in c)]  # fmt: skip
+            table = citing(table, "quartier", code)
         return table.reset_index(drop=True), code
 
     def projets(self, annee: int | None = None, quartier: str | None = None) -> pd.DataFrame:

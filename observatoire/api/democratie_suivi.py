@@ -21,12 +21,13 @@ def _year(frame: pd.DataFrame, column: str, annee: int | None) -> pd.DataFrame:
     return frame if annee is None else frame[frame[column].dt.year == int(annee)]
 
 
-def _citing(frame: pd.DataFrame, column: str, code: str | None) -> pd.DataFrame:
+def citing(frame: pd.DataFrame, column: str, code: str | None) -> pd.DataFrame:
     """Lignes dont ``column`` cite ``code`` (``""`` : lignes sans quartier)."""
     if code is None:
         return frame
     listed = frame[column].map(split_list)
-    return frame[listed.map(lambda c: c == [] if code == "" else code in c)]
+    keep = listed.map(lambda c: c == [] if code == "" else code in c)
+    return frame.loc[keep.astype(bool)]  # booléen même vide (sinon : sélection de colonnes)
 
 
 class SuiviMixin:
@@ -41,7 +42,7 @@ class SuiviMixin:
         """
         table = self.obs.table("petitions")
         code = self._quartier(quartier, table["quartiers"])
-        table = _citing(_year(table, "depot", annee), "quartiers", code)
+        table = citing(_year(table, "depot", annee), "quartiers", code)
         out = pe.atteinte_seuil(table, self.obs.table("signatures"))
         out.insert(4, "noms_quartiers", out["quartiers"].map(self.noms_quartiers))
         return out
@@ -68,7 +69,7 @@ class SuiviMixin:
     def _remontees(self, annee: int | None, quartier: str | None) -> pd.DataFrame:
         table = self.obs.table("remontees")
         code = self._quartier(quartier, table["quartier"])
-        return _citing(_year(table, "date", annee), "quartier", code).reset_index(drop=True)
+        return citing(_year(table, "date", annee), "quartier", code).reset_index(drop=True)
 
     def date_reference_remontees(self) -> pd.Timestamp | None:
         """Date de référence des remontées : dernière date du fichier (``None`` sans donnée).
@@ -178,7 +179,7 @@ class SuiviMixin:
         """
         table = self.obs.table("seances")
         code = self._quartier(quartier, table["quartier"])
-        table = _citing(_year(table, "date", annee), "quartier", code)
+        table = citing(_year(table, "date", annee), "quartier", code)
         if par == "quartier":
             table = table.assign(quartier=table["quartier"].fillna(""))
         out = ins.participation_seances(table, (par,) if par else ())
