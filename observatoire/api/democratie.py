@@ -137,6 +137,7 @@ class DemocratieAPI(SuiviMixin, BudgetMixin):
         self.delai_reponse = _setting(settings, "delai_reponse_jours", 60, 0, 3650)
         self.annee_rapport = _setting(settings, "annee", None, 1990, 2100)
         self.seuil = int(obs.config.territoire.seuil_petits_effectifs)
+        self._protected: dict[str, pd.DataFrame] = {}  # représentativité protégée par démarche
 
     # ------------------------------------------------------------------ années
     def annees(self) -> list[int]:
@@ -309,17 +310,11 @@ class DemocratieAPI(SuiviMixin, BudgetMixin):
                                                              strict=True))))  # fmt: skip
         return self._secret(out, ["participants_uniques"], {})
 
-    def _codes(self, demarche: str) -> list[str]:
-        row = self._concertations[self._concertations["id"] == self._check_demarche(demarche)]
-        listed = ca.split_list(row["quartiers"].iloc[0])
-        return listed or list(self.obs.quartiers["code"])
-
     def representativite_brute(self, demarche: str) -> pd.DataFrame:
         """Représentativité SANS secret des petits effectifs (analyse interne, ne pas publier)."""
-        codes = self._codes(demarche)
-        listed = ca.split_list(
-            self._concertations.loc[self._concertations["id"] == demarche, "quartiers"].iloc[0]
-        )
+        row = self._concertations[self._concertations["id"] == self._check_demarche(demarche)]
+        listed = ca.split_list(row["quartiers"].iloc[0])
+        codes = listed or list(self.obs.quartiers["code"])  # tout le territoire : tous
         valeurs = self._participation._values_for(codes) if listed else self.obs.valeurs
         return ca.representativite(
             ca.evenements_lies(self.obs.evenements, demarche), self.obs.presences, valeurs,
@@ -332,7 +327,11 @@ class DemocratieAPI(SuiviMixin, BudgetMixin):
 
         >>> obs.democratie.representativite("C-2025-01")[["libelle", "rapport"]]  # doctest: +SKIP
         """
-        return self._participation._protect(self.representativite_brute(demarche))
+        if demarche not in self._protected:  # secret calculé une fois (programmes linéaires)
+            self._protected[demarche] = self._participation._protect(
+                self.representativite_brute(demarche)
+            )
+        return self._protected[demarche].copy()
 
     def publics_eloignes(self, demarche: str, facteur: float | None = None) -> pd.DataFrame:
         """Groupes sous-représentés d'un facteur ≥ ``facteur`` (défaut de ``obs.participation``).
