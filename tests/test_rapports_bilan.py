@@ -4,12 +4,14 @@ Le mini-territoire fictif ``tests/fixtures/democratie/rapports`` (fichiers faits
 programme des concertations en Windows-1252 « ; » avec une ligne de titre, registre des
 contributions, feuille de rencontres avec une colonne « Démarche ») porte quatre démarches :
 
-- ``C-2025-01`` : complète (3 rencontres ventilées, 8 contributions dont une sans suite,
-  bilan publié, prochaines étapes) ; chiffres vérifiés à la main ci-dessous ;
+- ``C-2025-01`` : complète (3 rencontres ventilées dont 2 avec feuille de présence, 8
+  contributions dont une sans suite, bilan publié, prochaines étapes) ; chiffres vérifiés
+  à la main ci-dessous ;
 - ``C-2025-02`` : en cours, sans rencontre, sans contribution, sans bilan, sans fin ;
 - ``Atelier « jeunes » n°3/2025`` : identifiant hostile pour un nom de fichier, une
   rencontre sans ventilation, deux contributions sans suite, terminée sans bilan ;
-- ``C-2025-04`` : une rencontre de 3 personnes (sous le seuil de 5 : masquée).
+- ``C-2025-04`` : une rencontre de 3 personnes, avec leur feuille de présence (sous le
+  seuil de 5 : masquée).
 
 Chaque bilan est produit par ``produce_report`` (le vrai notebook
 ``notebooks/bilan_concertation.ipynb``) et lu comme un lecteur le lirait.
@@ -117,6 +119,8 @@ def test_bilan_complet_chiffres_verifies_a_la_main(bilans):
         assert expected in text, expected
     # rencontres : 28 + 19 + 24 = 71 participations
     assert "3 rencontres rattachées à la démarche, 71 participations au total" in text
+    assert "Les feuilles de présence individuelles de 2 rencontres sur 3 comptent 6 personnes " \
+        "différentes (8 présences notées)." in text  # fmt: skip
     # qui est venu : 15-29 ans = (3 + 2 + 2) / 71 = 9,9 % contre 400 / 1 300 = 30,8 %
     assert "Jeunes de 15 à 29 ans — 9,9 % des participants contre 30,8 % de la population, " \
         "sous-représentés." in text  # fmt: skip
@@ -190,6 +194,8 @@ def test_petit_effectif_masque(bilans):
     assert "1 rencontre rattachée à la démarche, moins de 5 participations au total" in text
     assert "Réunion des jeunes du Port 10 juin 2025 réunion publique Le Port < 5" in text
     assert "Trop peu de participants de cette démarche sont décrits" in text
+    assert "Les feuilles de présence individuelles de toutes les rencontres comptent moins de " \
+        "5 personnes différentes (petit effectif masqué)." in text  # fmt: skip
     assert not re.search(r"\b3 participations\b", text)
     assert "<img" not in bilans["C-2025-04"].with_suffix(".html").read_text(encoding="utf-8")
 

@@ -51,34 +51,11 @@ def territory_summary(obs: Any, data_fp: str) -> dict[str, Any]:
     }
 
 
-# Tables de la démocratie participative et colonne qui date chaque ligne.
-DEMOCRATIE_DATES = {
-    "concertations": "annee",
-    "contributions": "date",
-    "petitions": "depot",
-    "signatures": "date",
-    "remontees": "date",
-    "seances": "date",
-    "avis": "date",
-    "projets_bp": "edition",
-    "votes_bp": "edition",
-}
-
-
 def democratie_years(obs: Any) -> list[int] | None:
-    """Première et dernière années présentes dans les tables de la démocratie participative
-    (``None`` si aucune ligne n'est datée)."""
-    import pandas as pd
-
-    found: list[int] = []
-    for table, column in DEMOCRATIE_DATES.items():
-        values = obs.table(table)[column].dropna()
-        if not len(values):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.year
-        found += [int(values.min()), int(values.max())]
-    return [min(found), max(found)] if found else None
+    """Première et dernière années des données de la démocratie participative
+    (``obs.democratie.annees()``), ``None`` sans aucune donnée datée."""
+    years = obs.democratie.annees()
+    return [int(years[0]), int(years[-1])] if years else None
 
 
 def participation_year(annee: int | None, config: Config, info: dict[str, Any]) -> int:

@@ -221,17 +221,7 @@ def rencontres(obs: Any, b: Bilan) -> Blocks:
         if known < n:
             sentence += f" (effectif connu pour {format_number(known)} rencontre(s) sur {n})"
         sentence += " ; une même personne venue deux fois compte deux fois."
-    uniques = part.get("participants_uniques")
-    if text(part.get("secret")):
-        sentence += (
-            f" Moins de {seuil} personnes différentes d'après les feuilles de présence "
-            "(petit effectif masqué)."
-        )
-    elif uniques is not None and not pd.isna(uniques):
-        sentence += (
-            f" D'après les feuilles de présence, {format_number(int(uniques))} personnes "
-            "différentes sont venues."
-        )
+    sentence += _people(obs, events, part, seuil)
     out: Blocks = [blocks.texte(sentence, display=False)]
     out.append(
         blocks.tableau(
@@ -242,6 +232,32 @@ def rencontres(obs: Any, b: Bilan) -> Blocks:
         )
     )
     return out
+
+
+def _people(obs: Any, events: pd.DataFrame, part: Any, seuil: int) -> str:
+    """Personnes différentes d'après les feuilles de présence individuelles (si elles
+    existent), en disant combien de rencontres elles couvrent."""
+    covered = int(events["id"].isin(obs.presences["evenement"]).sum())
+    if covered == 0:
+        return ""
+    n = len(events)
+    which = (
+        "de toutes les rencontres"
+        if covered == n
+        else f"de {format_number(covered)} rencontre{'s' if covered > 1 else ''} sur {n}"
+    )
+    uniques = part.get("participants_uniques")
+    if text(part.get("secret")) or uniques is None or pd.isna(uniques):
+        return (
+            f" Les feuilles de présence individuelles {which} comptent moins de {seuil} "
+            "personnes différentes (petit effectif masqué)."
+        )
+    presences = int(part["presences_individuelles"])
+    return (
+        f" Les feuilles de présence individuelles {which} comptent "
+        f"{format_number(int(uniques))} personnes différentes "
+        f"({format_number(presences)} présences notées)."
+    )
 
 
 def bilan(obs: Any, b: Bilan) -> Blocks:
