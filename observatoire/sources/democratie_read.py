@@ -15,7 +15,6 @@ Exemple ::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,34 +23,21 @@ import pandas as pd
 
 from observatoire.errors import ProblemCollector
 from observatoire.schemas import SCHEMAS, empty_table
+from observatoire.sources.concertations_fields import screen_texts, vocabulary_key
 from observatoire.sources.participation_fields import COUNT_EXPECTED, parse_count, warning
-from observatoire.sources.participation_privacy import (
-    ignored_columns,
-    redaction_warnings,
-    scan_cells,
-)
 from observatoire.sources.participation_read import (
     cell,
     clean_free_text,
     get,
     map_columns,
     read_sheet,
-    screen,
 )
-from observatoire.sources.tabular import RawTable, normalise_label
+from observatoire.sources.tabular import RawTable
 from observatoire.sources.values import DATE_EXPECTED, parse_date_cell, parse_number_cell
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
     from observatoire.sources.registry import LoadContext
-
-_SPLIT = re.compile(r"\s*[;,/]\s*")
-
-
-def vocab_key(text: object) -> str:
-    """Forme de comparaison d'un libellé : sans accents, majuscules, tirets ni apostrophes."""
-    key = normalise_label(str(text or "").replace("’", "'"))
-    return " ".join(key.replace("-", " ").replace("_", " ").split())
 
 
 class Vocabulary:
@@ -67,16 +53,16 @@ class Vocabulary:
         label: str,
     ) -> None:
         self.option, self.canonical, self.label = option, canonical, label
-        self.lookup = {vocab_key(v): v for v in canonical}
+        self.lookup = {vocabulary_key(v): v for v in canonical}
         for alias, target in synonyms.items():
-            self.lookup.setdefault(vocab_key(alias), target)
+            self.lookup.setdefault(vocabulary_key(alias), target)
         table = source.get(option, {}) or {}
         if not isinstance(table, Mapping):
             raise source.error(
                 "doit être une table", option, table, f'{option} = {{ "libellé" = "…" }}'
             )
         for alias, target in table.items():
-            value = self.lookup.get(vocab_key(target))
+            value = self.lookup.get(vocabulary_key(target))
             if value is None:
                 raise source.error(
                     f"valeur cible inconnue pour « {alias} »",
@@ -84,7 +70,7 @@ class Vocabulary:
                     target,
                     "une valeur de la liste : " + ", ".join(canonical),
                 )
-            self.lookup[vocab_key(alias)] = value
+            self.lookup[vocabulary_key(alias)] = value
 
     @property
     def expected(self) -> str:
@@ -95,18 +81,12 @@ class Vocabulary:
 
     def resolve(self, text: object) -> str | None:
         """Valeur canonique ; ``None`` pour une cellule vide ; ``ValueError`` si inconnue."""
-        key = vocab_key(text)
+        key = vocabulary_key(text)
         if not key:
             return None
         if key in self.lookup:
             return self.lookup[key]
         raise ValueError(self.expected)
-
-
-def split_list(text: object) -> list[str]:
-    """« a ; b , c / d » → ``["a", "b", "c", "d"]`` (vides retirés, doublons aussi)."""
-    parts = [p.strip() for p in _SPLIT.split(str(text or "").strip())]
-    return list(dict.fromkeys(p for p in parts if p))
 
 
 SEUIL_EXPECTED = "un nombre entier de signatures, au moins 1 (vide si aucun seuil)"
@@ -251,16 +231,7 @@ def screen_sheet(
     ``dropped`` : colonnes examinées mais jamais reprises (ex. description) ; les autres
     colonnes lues ne sont examinées que pour les e-mails et téléphones, les colonnes non
     lues par leur nom et leur contenu (voir :func:`participation_read.screen`)."""
-    source, raw, cols = sheet.source, sheet.raw, sheet.cols
-    found = screen(source, raw, cols, free_text={**kept, **dropped})
-    if not source.get("pseudonymiser", False):
-        return
-    for keys, stored in ((kept, True), (dropped, False)):
-        columns = {cols[k]: o for k, o in keys.items() if k in cols}
-        ctx.warnings.extend(redaction_warnings(source, scan_cells(raw, columns), stored))
-    kept_cols = {cols[k] for k in kept if k in cols}
-    sheet.name_cols = {i.column for i in found if i.column in kept_cols}
-    ctx.warnings.extend(ignored_columns(source, found, sheet.name_cols))
+    sheet.name_cols = screen_texts(sheet.source, sheet.raw, sheet.cols, kept, dropped, ctx.warnings)
 
 
 def declared(ctx: LoadContext, source_type: str) -> bool:
@@ -307,8 +278,6 @@ __all__ = [
     "open_sheet",
     "parse_threshold",
     "screen_sheet",
-    "split_list",
     "typed_frame",
-    "vocab_key",
     "warning",
 ]
