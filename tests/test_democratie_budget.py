@@ -200,3 +200,40 @@ def test_porteurs_nominatifs_refuses_puis_retires(tmp_path):
     for ident in IDENTITES:
         assert ident not in projets.astype(str).to_csv() + "\n".join(shown)
         assert ident.encode() not in cache, ident
+
+
+@pytest.mark.parametrize(
+    ("label", "bounds"),
+    [
+        ("11-15 ans", (11, 15)),
+        ("11–15 ans", (11, 15)),  # tiret demi-cadratin d'un traitement de texte
+        ("16 à 24 ans", (16, 24)),
+        ("De 25 à 64 ans", (25, 64)),
+        ("moins de 25 ans", (None, 24)),
+        ("65 ans et plus", (65, None)),
+        ("65 ans ou plus", (65, None)),
+        ("65+", (65, None)),
+        ("18 ans", (18, 18)),
+    ],
+)
+def test_libelles_de_tranches(label, bounds):
+    from observatoire.sources.budget_fields import parse_age_range
+
+    assert parse_age_range(label) == bounds
+
+
+@pytest.mark.parametrize("label", ["jeunes", "24-16 ans", "200 ans et plus"])
+def test_libelles_de_tranches_refuses(label):
+    from observatoire.sources.budget_fields import AGE_RANGE_EXPECTED, parse_age_range
+
+    with pytest.raises(ValueError, match="une tranche d'âge") as info:
+        parse_age_range(label)
+    assert str(info.value) == AGE_RANGE_EXPECTED
+
+
+def test_colonnes_d_identifiant_de_votant():
+    from observatoire.sources.budget_participatif import voter_id_columns
+
+    columns = ["Identifiant du votant", "N° de bulletin", "Électeur", "Pseudonyme", "Édition",
+               "Quartier", "Tranche d'âge", "Sexe", "Votants", "Nombre de votants"]  # fmt: skip
+    assert voter_id_columns(columns) == columns[:4]
