@@ -342,3 +342,39 @@ def _no_identifier(frame: pd.DataFrame, root: Path) -> None:
             texts.append(path.read_bytes().decode("utf-8", "replace"))
     for text in texts:
         assert not [x for x in IDENTIFIANTS if x in text]
+
+
+def test_colonne_obligatoire_absente(tmp_path):
+    config = project(
+        tmp_path, '[sources.r]\ntype = "remontees"\nfichier = "remontees_sans_canal.csv"\n'
+    )
+    (problem,) = refused(config).errors
+    assert problem.message == "colonne « canal » introuvable"
+    assert problem.expected == (
+        "une colonne « canal », « canal de réception », « origine », ou "
+        'colonnes.canal = "…" dans [sources.r]'
+    )
+
+
+def test_option_cumul_non_booleenne(tmp_path):
+    config = project(
+        tmp_path,
+        PETITIONS + '[sources.s]\ntype = "signatures"\nfichier = "signatures.csv"\ncumul = "oui"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        observatoire.open(str(config))
+    assert "[sources.s] cumul — doit valoir true ou false" in str(info.value)
+
+
+def test_chaque_lecteur_du_suivi_passe_par_le_dernier_rempart():
+    from observatoire.sources.registry import adapters
+
+    found = {
+        t: adapters()[t] for t in ("petitions", "signatures", "remontees", "instances", "avis")
+    }
+    tables = {t: a.tables for t, a in found.items()}
+    assert tables == {
+        "petitions": ("petitions",), "signatures": ("signatures",),
+        "remontees": ("remontees",), "instances": ("seances",), "avis": ("avis",),
+    }  # fmt: skip
+    assert all(getattr(a.load, "privacy_guarded", False) for a in found.values())
