@@ -26,6 +26,7 @@ COMMANDS = {
     "carte": "observatoire.cli.carte",
     "rapports": "observatoire.cli.rapports",
     "exporter": "observatoire.cli.exporter",
+    "panel": "observatoire.cli.panel",
 }
 
 
