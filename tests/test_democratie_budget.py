@@ -118,6 +118,10 @@ def test_projets_toutes_les_anomalies_a_la_fois(tmp_path):
         "trouvée : « peut-être » — attendu : oui ou non (vide si inconnu)",
         "fichier projets_anomalies.csv, ligne 5, colonne « N° » — identifiant de projet en "
         "double — valeur trouvée : « A1 » — attendu : un identifiant unique (déjà ligne 2)",
+        "fichier projets_anomalies.csv, ligne 6, colonne « Montant (€) » — montant ambigu : "
+        "point des milliers ? (valeur probablement voulue : 23\u202f300 €) — valeur trouvée : "
+        "« 23.300 » — attendu : 23\u202f300 écrit sans point, ou 23,30 avec une virgule (un "
+        "montant a au plus deux décimales)",
     ]
 
 

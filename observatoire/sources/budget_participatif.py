@@ -58,7 +58,7 @@ from observatoire.sources.participation_read import (
 )
 from observatoire.sources.registry import Adapter
 from observatoire.sources.tabular import normalise_label
-from observatoire.sources.values import parse_bool_cell
+from observatoire.sources.values import CellValueError, parse_bool_cell
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
@@ -147,7 +147,7 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
         else:
             problems.add("statut manquant", row=line, column=cols["statut"],
                          expected=statuts.expected)  # fmt: skip
-        montant = value("montant", parse_amount, AMOUNT_EXPECTED)
+        montant = _amount(problems, raw, cols, i)
         if montant is not None and montant < 0:
             problems.add("montant négatif", row=line, column=cols["montant"],
                          found=cell(raw, cols, "montant", i), expected=AMOUNT_EXPECTED)  # fmt: skip
@@ -185,6 +185,22 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
     frame = typed_frame(records, "projets_bp", source.name, ("edition", "montant_centimes",
                         "votes"), ("laureat", "realise", "jeunes"))  # fmt: skip
     return {"projets_bp": frame}
+
+
+def _amount(problems: ProblemCollector, raw, cols: dict[str, str], i: int) -> int | None:
+    """Montant en centimes ; un montant ambigu (« 23.300 ») est refusé avec sa raison."""
+    if "montant" not in cols:
+        return None
+    text = cell(raw, cols, "montant", i)
+    try:
+        return parse_amount(text)
+    except CellValueError as exc:
+        problems.add(exc.reason, row=raw.rows[i], column=cols["montant"], found=text,
+                     expected=exc.expected)  # fmt: skip
+    except ValueError:
+        problems.add("valeur invalide", row=raw.rows[i], column=cols["montant"], found=text,
+                     expected=AMOUNT_EXPECTED)  # fmt: skip
+    return None
 
 
 # ---------------------------------------------------------------------- votes agrégés
