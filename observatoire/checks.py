@@ -236,6 +236,8 @@ UNIQUE_KEYS = {
     "communes_contours": ["code"],
     "concertations": ["id"],
     "contributions": ["id"],
+    "projets_bp": ["id"],
+    "vivier": ["personne"],
 }
 
 

@@ -178,3 +178,19 @@ def test_vivier_nominatif_pseudonymise_hmac_rien_dans_le_cache(tmp_path, monkeyp
     other = project(tmp_path / "c", NOMINATIF + "pseudonymiser = true\n")
     other_ids = Observatoire.from_config(other, use_cache=False).table("vivier")["personne"]
     assert set(other_ids).isdisjoint(v["personne"])
+
+
+def test_meme_personne_dans_deux_fichiers(tmp_path):
+    config = project(
+        tmp_path,
+        source("vivier_volontaires.csv")
+        + '\n[sources.bis]\ntype = "vivier_panel"\nfichier = "vivier_bis.csv"\n',
+    )
+    shutil.copy(config.parent / "vivier_volontaires.csv", config.parent / "vivier_bis.csv")
+    shown = refused(config)
+    assert len(shown) == 6
+    assert shown[0] == (
+        "fichier vivier_bis.csv, ligne 3 — table vivier : déjà fourni par "
+        "vivier_volontaires.csv (ligne 3) — valeur trouvée : « V001 » — attendu : une seule "
+        "source par personne"
+    )
