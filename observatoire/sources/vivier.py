@@ -77,17 +77,15 @@ def criteria(source: SourceConfig, ctx: LoadContext) -> list[str]:
     where = "criteres"
     if option is None:
         option = ctx.config.section("panel").get("criteres", [])
-        where = None
+        where = "criteres (lus dans [panel] criteres)"
     if not isinstance(option, list) or not all(isinstance(c, str) for c in option):
-        raise source.error("doit être une liste de noms", "criteres", option, '["diplome"]')
+        raise source.error("doit être une liste de noms", where, option, '["diplome"]')
     out = []
     for name in option:
         key = normalise_label(name).replace(" ", "_").replace("-", "_")
         if key in BUILT_IN or key in out:
             continue
         if not _NAME.fullmatch(key):
-            if where is None:  # [panel] criteres : contrôlé par le panel lui-même
-                continue
             raise source.error("nom de critère invalide", where, name,
                                "un nom simple en minuscules (ex. diplome, situation_emploi)")  # fmt: skip
         out.append(key)
