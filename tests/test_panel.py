@@ -313,3 +313,14 @@ def test_sans_vivier_une_phrase(tmp_path):
     result = obs.panel.tirer()
     assert result.vide and result.selectionnes.empty and list(result.audit.columns)
     assert obs.panel.quotas().empty
+
+
+def test_tirage_nash_quotas_tenus_et_reproductible():
+    pool, _ = pq.pool_features(fixture_pool(), pq.DEFAULT_CRITERIA, 2)
+    q = pq.build_quotas(pool, reference(), taille=10, marge=1, minimum_moins_25=2)
+    draw = pn.draw_panel(pool, q, 10, graine=2026, algorithme="nash")
+    assert pn.panel_audit(q, pool, draw.selected)["tenu"].all()
+    assert draw.probabilities.sum() == pytest.approx(10, abs=1e-6)
+    assert draw.probabilities.min() > 0  # nash : chaque personne tirable a une chance
+    again = pn.draw_panel(pool, q, 10, graine=2026, algorithme="nash")
+    assert again.selected == draw.selected and draw.algorithm == "nash"

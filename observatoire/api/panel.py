@@ -82,6 +82,7 @@ class PanelAPI:
         self.marge = int(s.get("marge", 1))
         self.algorithme = str(s.get("algorithme", pn.DEFAULT_ALGORITHM))
         self.territoire_reference = s.get("territoire_reference") or None
+        self._draws: dict[tuple[int, int], PanelResult] = {}  # tables immuables : un tirage
 
     # ------------------------------------------------------------------ entrées
     @property
@@ -176,6 +177,11 @@ class PanelAPI:
                                pd.DataFrame(columns=PROBA_DISPLAY), phrase=NO_POOL)  # fmt: skip
         size = self._size(taille)
         seed = pn.check_seed(seed)
+        if (size, seed) not in self._draws:
+            self._draws[(size, seed)] = self._draw(size, seed, algo)
+        return self._draws[(size, seed)]
+
+    def _draw(self, size: int, seed: int, algo: str) -> PanelResult:
         pool, warnings = self._pool()
         ref = self.reference()
         quotas = pq.build_quotas(pool, ref, size, self.marge, self.minimum_moins_25, self._names())
