@@ -213,3 +213,46 @@ def test_annee_sans_donnee_dit_pourquoi(tmp_path):
     assert done.returncode != 0, log
     assert "Aucune donnée de participation citoyenne en 2019" in log and "2025" in log
     assert not list((tmp_path / "r").rglob("participation-citoyenne-*"))
+
+
+# ------------------------------------------------------------------ tableau de bord de quartier
+
+
+@pytest.fixture(scope="module")
+def tableaux(tmp_path_factory) -> Path:
+    src = tmp_path_factory.mktemp("tableaux")
+    for path in FIXTURE.iterdir():
+        if path.is_file():
+            shutil.copy(path, src / path.name)
+    out = src / "reports"
+    done = run_cli("rapports", "--config", str(src / "complet.toml"), "--quartier", "QN99901A",
+                   "--quartier", "QN99904B", "--format", "html", "--sortie", str(out),
+                   "--jobs", "1")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out / "quartiers"
+
+
+def _participation_section(page: Path) -> str:
+    text = _page_text(page)
+    start = text.index("Participation des habitants", text.index("Sommaire") + 200)
+    return text[start : text.index("Contrat de ville", start)]
+
+
+def test_tableau_de_bord_gagne_demarches_petitions_remontees_budget(tableaux):
+    section = _participation_section(tableaux / "QN99901A.html")
+    assert not FORBIDDEN.search(section), FORBIDDEN.search(section).group(0)
+    # démarches citant les Coteaux : C25-05, C25-03, C24-01 (plus récente d'abord)
+    assert section.index("C25-05 — Cour d'école oasis") < section.index("C24-01 — Plan de mobilité")
+    assert "démarche non terminée" in section and "publié le 20/11/2025" in section
+    assert "Pétitions citoyennes qui concernent le quartier" in section and "P25-01" in section
+    assert "P25-02" not in section  # pétition de La Prairie
+    assert "Remontées des usagers en 2025 8" in section  # 8 remontées aux Coteaux
+    assert "Projets du budget participatif 2025 1" in section and "Votants 2025 197" in section
+
+
+def test_tableau_de_bord_sans_donnee_du_quartier_ne_dit_rien_de_plus(tableaux):
+    section = _participation_section(tableaux / "QN99904B.html").replace("\u00a0", " ")
+    for absent in ("Démarches de concertation qui concernent", "Pétitions citoyennes",
+                   "Remontées des usagers en", "Projets du budget participatif 2025"):  # fmt: skip
+        assert absent not in section, absent
+    assert "Votants 2025 < 5" in section  # 3 votants aux Roseaux : masqués

@@ -85,7 +85,8 @@ def grouped_bars(
             ax.text((0 if math.isnan(v) else v) + vmax * 0.01, p, _fmt(v, unite), va="center",
                     fontsize=7.5, color=TEXT)  # fmt: skip
     ax.set_yticks(y, [str(v) for v in rows[label]], fontsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    integers = unite is None and all(math.isnan(v) or float(v).is_integer() for v in known)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=integers))
     ax.xaxis.set_major_formatter(lambda v, _p: _fmt(v, unite))
     ax.set_xlim(0, vmax * 1.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -185,6 +186,7 @@ def stock_chart(
     labels = [str(p) for p in data[periode]]
     ax.set_xticks(x, labels, fontsize=8, rotation=0 if len(x) <= 12 else 90)
     ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(lambda v, _p: format_number(v))
     ax.spines[["top", "right"]].set_visible(False)
     src = source_line(source, None, fictif)

@@ -216,9 +216,8 @@ def sources(obs: Any, a: Annuel) -> Blocks:
     out: Blocks = []
     if rows:
         out.append(blocks.texte(
-            "Chaque chiffre vient des fichiers déclarés dans la configuration, lus sans "
-            "modification ; les textes libres (contributions, descriptions des remontées) n'y "
-            "sont jamais repris et toute donnée personnelle y est refusée ou retirée à la "
+            "Les textes libres (contributions, descriptions des remontées, réponses) ne sont "
+            "jamais repris et toute donnée personnelle y est refusée ou retirée à la "
             f"lecture. Les effectifs de personnes inférieurs à {seuil(obs)} sont masqués.",
             display=False))  # fmt: skip
         frame = pd.DataFrame(rows, columns=["Source (configuration)", "Producteur", "Contenu"])

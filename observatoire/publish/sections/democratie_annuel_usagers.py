@@ -43,7 +43,7 @@ def _month(label: str) -> str:
 
 def _label(d: Any, par: str, value: object, nom: object = None) -> str:
     if par == "quartier":
-        return str(nom) if value else "Tout le territoire (ou non précisé)"
+        return f"{nom} ({value})" if value else "Tout le territoire (ou non précisé)"
     return str(value)[:1].upper() + str(value)[1:]
 
 
@@ -90,8 +90,10 @@ def _on_time_text(on_time: pd.DataFrame) -> Blocks:
             f"{format_number(o['ouvertes_hors_delai'])} encore ouvertes au-delà du délai."
         )
     if int(o["en_attente"]):
-        parts.append(f"{plural(int(o['en_attente']), 'remontée ouverte', 'remontées ouvertes')} "
-                     "dont le délai court encore n'entrent pas dans la part.")  # fmt: skip
+        n = int(o["en_attente"])
+        verb = "n'entre" if n == 1 else "n'entrent"
+        parts.append(f"{plural(n, 'remontée ouverte', 'remontées ouvertes')} dont le délai court "
+                     f"encore {verb} pas dans la part.")  # fmt: skip
     if int(o["cloture_non_datee"]):
         parts.append(f"{plural(int(o['cloture_non_datee']), 'remontée close', 'remontées closes')} "
                      "sans date de traitement : ni délai, ni part dans le délai.")  # fmt: skip

@@ -82,7 +82,18 @@ def _label(first: int, last: int) -> str:
 
 
 def quartier_participation(obs: Any, q: Any) -> Blocks:
-    """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier."""
+    """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier,
+    puis ses démarches, pétitions, remontées et budget participatif (s'il y en a)."""
+    from observatoire.publish.sections.democratie_quartier import quartier_democratie
+
+    more = quartier_democratie(obs, q)
+    if obs.evenements.empty and more:
+        return absent("Aucune feuille d'événements de participation n'est déclarée : la "
+                      "fréquentation des rencontres dans ce quartier n'est pas connue.") + more  # fmt: skip
+    return _quartier_events(obs, q) + more
+
+
+def _quartier_events(obs: Any, q: Any) -> Blocks:
     if obs.evenements.empty:
         return absent(NO_SOURCE + " : la participation dans ce quartier n'est pas connue.")
     api = obs.participation
