@@ -9,7 +9,10 @@
    ``tests/corpus/participation/pii_*.csv`` sous ``pseudonymiser = true`` → ``valider``
    (cache Parquet), ``rapports`` (HTML, PDF, notebooks), ``exporter tableaux`` (CSV) et
    ``exporter atlas`` ; on balaie le cache et CHAQUE fichier produit à la recherche de
-   chaque identifiant de ces fichiers.
+   chaque identifiant de ces fichiers. Démocratie participative : remontées et
+   contributions nominatives (``pii_remontees_*``, ``pii_contributions_*``) ; le rapport
+   annuel de la participation citoyenne, les bilans de concertation et les fichiers
+   d'``observatoire panel`` sont balayés comme les autres sorties.
 """
 
 from __future__ import annotations
@@ -42,12 +45,17 @@ FIXTURES = [
     "pii_presences_noms_inconnus.csv",
     "pii_decidim_textes.csv",
     "pii_decidim_export.json",
+    # démocratie participative : description libre des remontées, texte et justification
+    # des contributions (et la démarche à laquelle elles se rattachent)
+    "pii_remontees_descriptions.csv",
+    "pii_concertation.csv",
+    "pii_contributions_textes.csv",
 ]
 # chaque identifiant des fichiers ci-dessus (insensible à la casse)
 IDENTIFIERS = [
     "aurore.leblanc", "ysolde.ferrandiere", "leblanc", "aurore", "vauquelin", "rosalinde",
     "grandclément", "grandclement", "eudoxie", "ysolde", "ferrandière", "ferrandiere",
-    "M. Martin",
+    "M. Martin", "castagnier", "philomène", "philomene", "quintavalle", "barnabé", "barnabe",
 ]  # fmt: skip
 # injectés dans le nom d'un quartier de la démo : absents de toute sortie
 INVISIBLE = ("\u202e", "\u2066", "\u200b", "\x1b")
@@ -280,6 +288,20 @@ fichier = "participation/pii_decidim_export.json"
 prefixe_id = "pii-json-"
 correspondance_scopes = { "Toute la ville" = "" }
 pseudonymiser = true
+
+[sources.pii_remontees]
+type = "remontees"
+fichier = "participation/pii_remontees_descriptions.csv"
+pseudonymiser = true
+
+[sources.pii_concertation]
+type = "concertations"
+fichier = "participation/pii_concertation.csv"
+
+[sources.pii_contributions]
+type = "contributions"
+fichier = "participation/pii_contributions_textes.csv"
+pseudonymiser = true
 """
 
 
@@ -301,7 +323,9 @@ def territory(tmp_path_factory) -> Path:
     commands = [
         ("valider", "--config", str(config)),
         ("rapports", "--config", str(config), "--quartier", "QN00001A", "--evaluation")
+        + ("--participation", "--demarche", "PII-C1")
         + ("--format", "html,pdf", "--sortie", str(out), "--jobs", "2"),
+        ("panel", "--config", str(config), "--sortie", str(out)),
         ("exporter", "tableaux", "--config", str(config), "--format", "csv")
         + ("--sortie", str(out / "exports")),
         ("exporter", "atlas", "--config", str(config), "--sortie", str(out / "exports"))
@@ -355,6 +379,11 @@ def test_le_cache_parquet_ne_contient_aucun_identifiant(territory):
     assert titles["P02"] == "Permanence (inscription au [téléphone retiré])"
     assert titles["pii-decidim-501"] == "Rencontre avec [nom retiré]"
     assert titles["pii-json-601"] == "Atelier mémoire"  # l'export JSON est bien chargé
+    # remontées et contributions nominatives : lignes gardées, textes libres jamais repris
+    remontees = pd.concat([pq.read_table(p).to_pandas() for p in cache if "remontees" in p.name])
+    assert {"PR1", "PR2", "PR3"} <= set(remontees["id"])
+    contrib = pd.concat([pq.read_table(p).to_pandas() for p in cache if "contributions" in p.name])
+    assert {"PK1", "PK2", "PK3"} <= set(contrib["id"])
     for path in cache:
         leaks = _leaks(_text(path)) + _leaks(path.read_bytes().decode("latin-1"))
         assert not leaks, (path.name, leaks)
@@ -365,6 +394,10 @@ def test_aucune_sortie_ne_contient_un_identifiant(territory):
     produced = [p for p in out.rglob("*") if p.is_file()]
     kinds = {p.suffix for p in produced}
     assert {".html", ".pdf", ".csv", ".xlsx", ".pptx"} <= kinds, kinds
+    names = {p.relative_to(out).as_posix() for p in produced}
+    assert any(n.startswith("participation/participation-citoyenne-") for n in names), names
+    assert "concertations/PII-C1.html" in names and "concertations/PII-C1.pdf" in names
+    assert any(n.startswith("panel/") for n in names), names
     assert list((out / "exports").rglob("*.csv")) and list((out / "exports").rglob("*.html"))
     for path in produced:
         if path.suffix in (".png", ".woff", ".woff2", ".ico", ".jpg", ".svgz"):
