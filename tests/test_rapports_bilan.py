@@ -11,7 +11,7 @@ contributions, feuille de rencontres avec une colonne « Démarche ») porte qua
 - ``Atelier « jeunes » n°3/2025`` : identifiant hostile pour un nom de fichier, une
   rencontre sans ventilation, deux contributions sans suite, terminée sans bilan ;
 - ``C-2025-04`` : une rencontre de 3 personnes, avec leur feuille de présence (sous le
-  seuil de 5 : masquée).
+  seuil de 5 : masquée) ; élu·e référent·e non renseigné.
 
 Chaque bilan est produit par ``produce_report`` (le vrai notebook
 ``notebooks/bilan_concertation.ipynb``) et lu comme un lecteur le lirait.
@@ -197,6 +197,9 @@ def test_petit_effectif_masque(bilans):
     assert "Les feuilles de présence individuelles de toutes les rencontres comptent moins de " \
         "5 personnes différentes (petit effectif masqué)." in text  # fmt: skip
     assert not re.search(r"\b3 participations\b", text)
+    # élu·e référent·e absent du programme : dit dans la fiche et en une phrase
+    assert "Élu·e référent·e non renseigné" in text
+    assert "Le programme des concertations ne renseigne pas : élu·e référent·e." in text
     assert "<img" not in bilans["C-2025-04"].with_suffix(".html").read_text(encoding="utf-8")
 
 

@@ -78,7 +78,8 @@ def qui_est_venu(obs: Any, b: Bilan) -> Blocks:
             "ou leur lieu de résidence pour publier leur profil (petits effectifs masqués)."
         )
     shown = _shown(rep)
-    where = text(b.fiche.get("noms_quartiers")) or "tout le territoire"
+    listed = text(b.fiche.get("quartiers"))  # tout le territoire : tous ses quartiers
+    where = text(b.fiche.get("noms_quartiers")) if listed else "ensemble des quartiers"
     source = (
         source_of(obs, "evenements").replace(" — Données fictives", "")
         + " ; population : INSEE (pyramide des âges)"
