@@ -256,3 +256,73 @@ def test_tableau_de_bord_sans_donnee_du_quartier_ne_dit_rien_de_plus(tableaux):
                    "Remontées des usagers en", "Projets du budget participatif 2025"):  # fmt: skip
         assert absent not in section, absent
     assert "Votants 2025 < 5" in section  # 3 votants aux Roseaux : masqués
+
+
+# ------------------------------------------------------------------ sections, cas limites
+
+
+def _territory(tmp_path: Path, panel: str | None) -> object:
+    import observatoire
+
+    for path in FIXTURE.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    config = tmp_path / "complet.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[panel]")
+    end = text.index("[sources.", start)
+    config.write_text(text[:start] + (panel or "") + "\n" + text[end:], encoding="utf-8")
+    return observatoire.open(config)
+
+
+def _texts(items) -> str:
+    """Tout le texte des blocs (paragraphes, messages, chiffres clés, cellules)."""
+    import json
+
+    return " ".join(json.dumps(b.data, ensure_ascii=False) if b.data["type"] in ("chiffres", "tableau")
+                    else str(b) for b in items)  # fmt: skip
+
+
+def test_panel_impossible_explique_en_une_phrase(tmp_path):
+    from observatoire.publish.sections import democratie_annuel, democratie_annuel_suivi
+
+    obs = _territory(tmp_path, "[panel]\ntaille = 12\ngraine = 2025\nminimum_moins_25 = 12\n")
+    a = democratie_annuel.contexte(obs, 2025)
+    out = democratie_annuel_suivi.panel(obs, a)
+    assert [b.data["type"] for b in out] == ["absent"]
+    message = out[0].data["message"]
+    assert message.startswith(
+        "Le panel citoyen n'a pas pu être tiré dans le vivier (120 volontaires)"
+    )
+    assert not FORBIDDEN.search(message)
+
+
+def test_panel_sans_tirage_configure(tmp_path):
+    from observatoire.publish.sections import democratie_annuel, democratie_annuel_suivi
+
+    obs = _territory(tmp_path, None)
+    a = democratie_annuel.contexte(obs, 2025)
+    out = democratie_annuel_suivi.panel(obs, a)
+    assert _texts(out) == (
+        "Le vivier du panel citoyen compte 120 volontaires ; aucun tirage n'est configuré "
+        "([panel] taille et graine) : ni quotas ni panel à publier."
+    )
+
+
+def test_annee_sans_edition_du_budget_ni_petition(tmp_path):
+    from observatoire.publish.sections import (
+        democratie_annuel,
+        democratie_annuel_budget,
+        democratie_annuel_suivi,
+    )
+
+    obs = _territory(tmp_path, None)
+    a = democratie_annuel.contexte(obs, 2024)  # 2024 : une démarche, deux projets, aucune pétition
+    assert (
+        _texts(democratie_annuel_suivi.petitions(obs, a))
+        == "Aucune pétition n'a été déposée en 2024."
+    )
+    budget = democratie_annuel_budget.budget_participatif(obs, a)
+    text = _texts(budget)
+    assert "Aucun vote de l'édition 2024 n'est enregistré." in text
+    assert '["Projets déposés", "2"]' in text and "Votants" not in text  # BP24-1 et BP24-2
