@@ -217,7 +217,7 @@ def test_infaisable_croise_traduit_en_francais():
         pn.draw_panel(pool, q, 4, graine=11)
     text = str(info.value)
     assert "compte tenu des autres quotas" in text and "target" not in text
-    assert any(r.startswith(("femmes : 3 sièges", "habitants d'un QPV : 1 sièges")) for r in
+    assert any(r.startswith(("femmes : 3 sièges", "habitants d'un QPV : 1 siège au plus")) for r in
                info.value.reasons)  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from observatoire.analysis.panel_quotas import explain_infeasible
+from observatoire.analysis.panel_quotas import asked, explain_infeasible, seats
 from observatoire.errors import EXIT_BAD_INPUT, ConfigError, ObservatoireError
 
 ALGORITHMS = ("maximin", "nash", "leximin")
@@ -140,11 +140,11 @@ def _relaxation_reasons(relaxed, quotas: pd.DataFrame) -> list[str]:
     for r in quotas.itertuples(index=False):
         new = relaxed[r.critere][r.valeur]
         if new.min < r.min:
-            out.append(f"{r.libelle_valeur} : {r.min} sièges demandés au moins ; compte tenu "
+            out.append(f"{r.libelle_valeur} : {asked(r.min)} au moins ; compte tenu "
                        f"des autres quotas, le tirage n'est possible qu'avec un minimum de "
                        f"{new.min} (il en manque {r.min - new.min})")  # fmt: skip
         if new.max > r.max:
-            out.append(f"{r.libelle_valeur} : {r.max} sièges au plus ; compte tenu des "
+            out.append(f"{r.libelle_valeur} : {seats(r.max)} au plus ; compte tenu des "
                        f"autres quotas, le tirage n'est possible qu'avec un maximum de "
                        f"{new.max} ({new.max - r.max} de plus)")  # fmt: skip
     return out or ["les quotas se contredisent (aucune combinaison du vivier ne les tient tous)"]

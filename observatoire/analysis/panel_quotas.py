@@ -347,7 +347,13 @@ def _people(n: int) -> str:
     return "1 seule personne dans le vivier" if n == 1 else f"{n} personnes dans le vivier"
 
 
-def _seats(n: int) -> str:
+def asked(n: int) -> str:
+    """« 1 siège demandé », « 3 sièges demandés »."""
+    return f"{seats(n)} demandé" + ("" if n == 1 else "s")
+
+
+def seats(n: int) -> str:
+    """« 1 siège », « 3 sièges »."""
     return f"{n} siège" if n == 1 else f"{n} sièges"
 
 
@@ -356,24 +362,24 @@ def explain_infeasible(quotas: pd.DataFrame, pool: pd.DataFrame, taille: int) ->
     out = []
     if len(pool) < taille:
         out.append(f"le vivier compte {_people(len(pool)).removesuffix(' dans le vivier')} "
-                   f"pour un panel de {_seats(taille)} (il en manque {taille - len(pool)})")  # fmt: skip
+                   f"pour un panel de {seats(taille)} (il en manque {taille - len(pool)})")  # fmt: skip
     for r in quotas.itertuples(index=False):
         if r.vivier < r.min:
-            out.append(f"{r.libelle_valeur} : {_seats(r.min)} demandés au moins, "
+            out.append(f"{r.libelle_valeur} : {asked(r.min)} au moins, "
                        f"{_people(r.vivier)} (il en manque {r.min - r.vivier})")  # fmt: skip
     for feature, g in quotas.groupby("critere", sort=False):
         reachable = int(sum(min(m, v) for m, v in zip(g["max"], g["vivier"], strict=True)))
         if len(pool) >= taille and reachable < taille:
             out.append(f"{criterion_label(feature).lower()} : les maximums des quotas et le "
-                       f"vivier ne permettent de pourvoir que {_seats(reachable)} sur {taille}")  # fmt: skip
+                       f"vivier ne permettent de pourvoir que {seats(reachable)} sur {taille}")  # fmt: skip
         if g["min"].sum() > taille:
             out.append(f"{criterion_label(feature).lower()} : les minimums des quotas demandent "
-                       f"{_seats(int(g['min'].sum()))}, plus que les {taille} du panel")  # fmt: skip
+                       f"{seats(int(g['min'].sum()))}, plus que les {taille} du panel")  # fmt: skip
     young = quotas[(quotas["critere"] == "moins_25") & (quotas["valeur"] == "oui")]
     bands = quotas[(quotas["critere"] == "tranche_age") & (quotas["valeur"] == "15-29")]
     if len(young) and len(bands) and int(young["min"].iloc[0]) > int(bands["max"].iloc[0]):
         need, cap = int(young["min"].iloc[0]), int(bands["max"].iloc[0])
-        out.append(f"moins de 25 ans : {_seats(need)} demandés au moins, mais la tranche "
+        out.append(f"moins de 25 ans : {asked(need)} au moins, mais la tranche "
                    f"15-29 ans en reçoit au plus {cap} (il en manque {need - cap} ; "
                    "augmentez la marge ou baissez minimum_moins_25)")  # fmt: skip
     return out

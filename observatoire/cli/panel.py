@@ -60,6 +60,9 @@ def run(args) -> int:
     obs = observatoire.open(args.config)
     for w in obs.panel.avertissements():
         print(f"Avertissement : {w.format_fr()}", file=sys.stderr)
+    if len(obs.panel.vivier):
+        print(f"Tirage en cours ({len(obs.panel.vivier)} personnes dans le vivier ; quelques "
+              "minutes pour plusieurs milliers)…", file=sys.stderr)  # fmt: skip
     result = obs.panel.tirer(taille=args.taille, graine=args.graine)
     fictive = " (Données fictives)" if obs.fictif else ""
     if result.vide:
