@@ -324,3 +324,18 @@ def test_tirage_nash_quotas_tenus_et_reproductible():
     assert draw.probabilities.min() > 0  # nash : chaque personne tirable a une chance
     again = pn.draw_panel(pool, q, 10, graine=2026, algorithme="nash")
     assert again.selected == draw.selected and draw.algorithm == "nash"
+
+
+def test_quartiers_hors_du_territoire_de_reference_ecartes():
+    ids = [f"pop_{s}_{suffix}" for suffix in pq.TRANCHES_AGE.values() for s in ("hommes", "femmes")]
+    rows = [(c, i, 100.0) for c in ("00101", "00102") for i in ids]
+    rows += [("00101", "population", 2000.0), ("QN1", "population", 300.0),
+             ("QN2", "population", 700.0)]  # fmt: skip
+    valeurs = pd.DataFrame(rows, columns=["code", "indicateur", "valeur"])
+    valeurs["annee"], valeurs["statut"] = 2021, "ok"
+    terr = pd.DataFrame({"code": ["00101", "00102", "QN1", "QN2"],
+                         "niveau": ["commune", "commune", "qpv", "qpv"],
+                         "communes": [None, None, "00101", "00102"]})  # fmt: skip
+    ref = pq.reference_population(valeurs, terr, ["QN1", "QN2"], "00101")
+    assert ref.quartiers == {"QN1": 300.0}  # QN2 est sur l'autre commune
+    assert pq.population_shares("qpv", ref) == {"oui": 300.0, "non": 1700.0}

@@ -229,6 +229,7 @@ def reference_population(
             if len(found) > 1 and niveau == "commune":
                 chosen, why = found, f"somme des {len(found)} communes du territoire"
     if chosen:
+        known_q = _inside(territoires, known_q, {c for c, _ in chosen})
         pyramid: dict[tuple[str, str], float] = {}
         for _, p in chosen:
             for k, v in p.items():
@@ -248,6 +249,22 @@ def reference_population(
         "de l'EPCI ni d'une commune du territoire)",
         pyramid, sum(known_q.values()), known_q, is_quartiers_sum=True,
     )  # fmt: skip
+
+
+def _inside(territoires: pd.DataFrame, pops: dict[str, float], codes: set[str]) -> dict:
+    """Quartiers situés dans le territoire de référence (par leurs codes parents) ; tous si
+    aucun parent ne le dit (table des territoires sans parents)."""
+    qpv = territoires[territoires["niveau"] == "qpv"]
+    parents = {}
+    for rec in qpv.to_dict("records"):
+        listed = set()
+        for col in ("communes", "epci", "departement", "region"):
+            value = rec.get(col)
+            if isinstance(value, str):
+                listed.update(v for v in value.split(";") if v)
+        parents[str(rec["code"])] = listed
+    kept = {q: p for q, p in pops.items() if parents.get(q, set()) & codes}
+    return kept or pops
 
 
 def population_shares(feature: str, ref: Reference | None) -> dict[str, float] | None:
