@@ -235,3 +235,27 @@ def test_bilans_ouverts_hors_ligne_dans_chromium(chromium, bilans):  # noqa: F81
                     assert images.nth(i).evaluate("img => img.naturalWidth") > 100
             headings = p.locator("main h2").all_inner_texts()
             assert headings[:2] == ["La démarche", "Les rencontres"]
+
+
+def test_identifiant_et_objet_avec_guillemets_antislash_et_html(tmp_path):
+    """Un identifiant qui casserait un paramètre papermill ou du HTML mal échappé."""
+    territory = tmp_path / "territoire"
+    shutil.copytree(FIXTURE, territory, ignore=shutil.ignore_patterns("notebooks", ".cache"))
+    line = (
+        '"C""2025\\<b>05</b>";"Objet <script>alert(1)</script>";Jeunesse;;information;'
+        "QN00002B;10/06/2025;10/06/2025;Réunion publique;;terminée;3;;;\r\n"
+    )
+    with (territory / "concertations.csv").open("a", encoding="cp1252", newline="") as f:
+        f.write(line)
+    ident = 'C"2025\\<b>05</b>'
+    job = ReportJob("concertation", territory / "observatoire.toml", {"demarche": ident}, ("html",))
+    result = produce_report(job, tmp_path / "out")
+    assert result.status == "ok", result.error
+    page = tmp_path / "out" / "concertations" / f"{safe_name(ident)}.html"
+    assert result.outputs[0] == page and page.parent.parent == tmp_path / "out"
+    raw = page.read_text(encoding="utf-8")
+    assert "<script>alert" not in raw and "<b>05" not in raw
+    text = visible_text(page)
+    assert f"Démarche {ident} — Le Port" in text
+    assert "Objet <script>alert(1)</script>" in text  # affiché comme du texte
+    assert not FORBIDDEN.search(text), FORBIDDEN.search(text)
