@@ -135,6 +135,8 @@ def test_rapport_complet_chiffres_verifies_a_la_main(complet):
     # panel : 12 sièges parmi 120 volontaires, graine 2025 ; aucun pseudonyme publié
     assert "Panel de 12 sièges tiré au sort parmi les 120 volontaires" in text
     assert "graine publiée 2025" in text
+    assert ("Pétition de 2025 qui a atteint le seuil et saisi un panel citoyen : P25-01 — Pour un "
+            "passage piéton") in text  # fmt: skip
     assert not re.search(r"\bV\d{3}\b", text)
     # remontées 2025 : 20 reçues
     assert "Remontées reçues 20" in text

@@ -170,6 +170,14 @@ def panel(obs: Any, a: Annuel) -> Blocks:
         sentences.append(f"Chaque volontaire avait entre {low} et {high} de chances d'être tiré "
                          "(fourchette des probabilités de sélection).")  # fmt: skip
     sentences += [n for n in r.notes if not n.startswith(("Données fictives", "Algorithme"))]
+    if len(obs.table("petitions")):
+        d_petitions = obs.democratie.petitions(annee=a.annee)
+        trig = d_petitions[d_petitions["statut"] == "panel"]
+        if len(trig):
+            listed = ", ".join(f"{i} — {t}" for i, t in zip(trig["id"], trig["titre"], strict=True))
+            sentences.append(f"Pétition{'s' if len(trig) > 1 else ''} de {a.annee} qui "
+                             f"{'ont' if len(trig) > 1 else 'a'} atteint le seuil et saisi un panel "
+                             f"citoyen : {listed}.")  # fmt: skip
     out: Blocks = [blocks.texte(*sentences, display=False)]
     audit = r.audit[[c for c in AUDIT_COLUMNS if c in r.audit.columns]]
     out.append(blocks.tableau(audit, legende=f"Quotas et composition du panel ({r.taille} sièges)",
