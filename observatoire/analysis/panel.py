@@ -109,16 +109,19 @@ def _quiet_and_restored() -> Iterator[None]:
     state = random.getstate()
     for lg in loggers:
         lg.disabled = True
-    sys.stdout.flush()
-    saved = os.dup(1)  # bannière de HiGHS écrite par le code C sur la sortie standard
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    try:  # bannière de HiGHS écrite par le code C sur la sortie standard (descripteur 1)
+        sys.stdout.flush()
+        saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+    except (OSError, ValueError):  # pas de descripteur 1 (service, sortie fermée)
+        saved = devnull = None
     try:
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        if saved is not None and devnull is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
         for lg, was in zip(loggers, before, strict=True):
             lg.disabled = was
         random.setstate(state)
