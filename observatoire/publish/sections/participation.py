@@ -8,7 +8,7 @@ est dit en une phrase, jamais montré comme une colonne ou un graphique vides.
 
 Exemple ::
 
-    show(quartier_participation(obs, q))
+    show(quartier_habitants(obs, q))      # tableau de bord (+ démocratie participative)
     show(evaluation_participation(obs, p))
 """
 
@@ -81,19 +81,21 @@ def _label(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def quartier_participation(obs: Any, q: Any) -> Blocks:
-    """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier,
-    puis ses démarches, pétitions, remontées et budget participatif (s'il y en a)."""
+def quartier_habitants(obs: Any, q: Any) -> Blocks:
+    """Section « Participation des habitants » du tableau de bord : la fréquentation
+    (:func:`quartier_participation`), puis les démarches, pétitions, remontées et budget
+    participatif du quartier s'il y en a (rien de plus sinon)."""
     from observatoire.publish.sections.democratie_quartier import quartier_democratie
 
     more = quartier_democratie(obs, q)
     if obs.evenements.empty and more:
         return absent("Aucune feuille d'événements de participation n'est déclarée : la "
                       "fréquentation des rencontres dans ce quartier n'est pas connue.") + more  # fmt: skip
-    return _quartier_events(obs, q) + more
+    return quartier_participation(obs, q) + more
 
 
-def _quartier_events(obs: Any, q: Any) -> Blocks:
+def quartier_participation(obs: Any, q: Any) -> Blocks:
+    """Événements, taux pour 1 000 habitants, représentativité et publics éloignés du quartier."""
     if obs.evenements.empty:
         return absent(NO_SOURCE + " : la participation dans ce quartier n'est pas connue.")
     api = obs.participation
