@@ -380,6 +380,10 @@ def test_remontees_volumes_delais_stock_et_delai_configure():
     assert (default["base"], default["part_dans_delai"]) == (5, 1.0)
     by = re_.dans_delai(r, 3, par=("canal",)).set_index("canal")
     assert by.loc["accueil", "part_dans_delai"] == pytest.approx(2 / 3)
+    # les remontées sans quartier (R4, R6, R7, R8) ont leur délai, comme dans volumes()
+    q = re_.delai_traitement(r, ("quartier",)).set_index("quartier")
+    assert q.loc["", ["remontees", "traitees", "delai_median_jours"]].tolist() == [4, 1, 4]
+    assert re_.dans_delai(r, 3, par=("quartier",)).set_index("quartier").loc["", "base"] == 2
 
 
 def test_remontees_donnee_absente():

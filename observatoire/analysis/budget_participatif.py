@@ -43,6 +43,8 @@ from observatoire.analysis.contrat import allocate_cents, euros
 from observatoire.analysis.participation import population_of
 from observatoire.analysis.remontees import iter_groups
 
+NBSP = "\u00a0"  # séparateur des milliers dans les remarques (« 1 865 votants »)
+
 PARTS_MOINS_25 = ("part_0_14", "part_15_24")
 
 
@@ -154,8 +156,8 @@ def moins_25(
         outside = int(group.loc[group["quartier"].fillna("").map(split_list).map(len) == 0,
                                 "votants"].sum())  # fmt: skip
         if outside and wanted:
-            many = outside > 1
-            notes.append(f"{outside} votant{'s' if many else ''} sans quartier (hors QPV ou non "
+            many, shown = outside > 1, f"{outside:,}".replace(",", NBSP)
+            notes.append(f"{shown} votant{'s' if many else ''} sans quartier (hors QPV ou non "
                          f"ventilés) {'sont comptés' if many else 'est compté'} parmi les "
                          "votants ; la population de comparaison est celle des quartiers")  # fmt: skip
         youngest = known["age_min"].dropna()

@@ -67,7 +67,7 @@ def delais(remontees: pd.DataFrame) -> pd.Series:
 
 def delai_traitement(remontees: pd.DataFrame, par: Sequence[str] = ()) -> pd.DataFrame:
     """Remontées, traitées, délai médian et 90e centile (jours) ; par groupe si ``par``."""
-    frame = remontees.assign(_delai=delais(remontees))
+    frame = _with_keys(remontees.assign(_delai=delais(remontees)), par)
     columns = [*par, "remontees", "traitees", "delai_median_jours", "delai_p90_jours"]
     rows = []
     for key, group in iter_groups(frame, par):
@@ -76,6 +76,16 @@ def delai_traitement(remontees: pd.DataFrame, par: Sequence[str] = ()) -> pd.Dat
                      "delai_median_jours": float(np.median(days)) if len(days) else np.nan,
                      "delai_p90_jours": float(np.percentile(days, 90)) if len(days) else np.nan})  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def _with_keys(frame: pd.DataFrame, par: Sequence[str]) -> pd.DataFrame:
+    """Mêmes groupes que :func:`volumes` : quartier vide → « » (tout le territoire), thème
+    ou service absent → « non renseigné » (un groupe vide n'est jamais écarté)."""
+    frame = frame.copy()
+    for key in par:
+        empty = "" if key == "quartier" else NON_RENSEIGNE
+        frame[key] = frame[key].astype(object).where(frame[key].notna(), empty)
+    return frame
 
 
 def iter_groups(frame: pd.DataFrame, par: Sequence[str]):
@@ -131,6 +141,7 @@ def dans_delai(
                "part_dans_delai", "delai_jours"]  # fmt: skip
     reference = reference if reference is not None else date_reference(remontees)
     frame = remontees.assign(_delai=delais(remontees), _sans_date=_closed_undated(remontees))
+    frame = _with_keys(frame, par)
     rows = []
     for key, group in iter_groups(frame, par):
         treated = group["_delai"].notna()
