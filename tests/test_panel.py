@@ -339,3 +339,15 @@ def test_quartiers_hors_du_territoire_de_reference_ecartes():
     ref = pq.reference_population(valeurs, terr, ["QN1", "QN2"], "00101")
     assert ref.quartiers == {"QN1": 300.0}  # QN2 est sur l'autre commune
     assert pq.population_shares("qpv", ref) == {"oui": 300.0, "non": 1700.0}
+
+
+def test_avancement_en_francais(monkeypatch):
+    lines: list[str] = []
+    monkeypatch.setattr(pn, "PROGRESS_EVERY", 0.0)
+    pool, _ = pq.pool_features(fixture_pool(), pq.DEFAULT_CRITERIA, 0)
+    q = pq.build_quotas(pool, reference(), taille=10, marge=1)
+    pn.draw_panel(pool, q, 10, graine=5, progress=lines.append)
+    assert any(line.startswith("Tirage en cours : recherche de panels de départ, tour ")
+               for line in lines)  # fmt: skip
+    assert any("optimisation des probabilités (maximin), itération" in line for line in lines)
+    assert not any("committee" in line.lower() for line in lines)

@@ -26,7 +26,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -127,6 +128,40 @@ def _quiet_and_restored() -> Iterator[None]:
         random.setstate(state)
 
 
+PHASES = {
+    "multiplicative_weights": "recherche de panels de départ",
+    "maximin_optimization": "optimisation des probabilités (maximin)",
+    "nash_optimization": "optimisation des probabilités (nash)",
+}
+
+
+PROGRESS_EVERY = 15.0  # secondes entre deux lignes d'avancement
+
+
+class FrenchProgress:
+    """Avancement de la bibliothèque rendu en français, au plus une ligne toutes les
+    ``every`` secondes (ses messages anglais ne sont jamais montrés)."""
+
+    def __init__(self, emit: Callable[[str], None], every: float | None = None) -> None:
+        self.emit, self.every = emit, PROGRESS_EVERY if every is None else every
+        self.name, self.total, self.last = "", None, time.monotonic()
+
+    def start_phase(self, name: str, total: int | None = None, *, message: str | None = None):
+        self.name, self.total = name, total
+
+    def update(self, current: int, *, message: str | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        label = PHASES.get(self.name, "calcul")
+        step = f"tour {current} sur {self.total}" if self.total else f"itération {current}"
+        self.emit(f"Tirage en cours : {label}, {step}…")
+
+    def end_phase(self) -> None:
+        pass
+
+
 def _features(quotas: pd.DataFrame):
     from sortition_algorithms.features import FeatureValueMinMax, set_default_max_flex
 
@@ -169,7 +204,7 @@ def warm_start_rounds(people: int, taille: int) -> int:
     return min(people, max(100, 3 * -(-people // max(taille, 1))))
 
 
-def _maximin(features, people, taille: int, address: list):
+def _maximin(features, people, taille: int, address: list, reporter=None):
     """``find_distribution_maximin`` de la bibliothèque, amorce plafonnée."""
     from sortition_algorithms.committee_generation import maximin as mx
     from sortition_algorithms.committee_generation.common import (
@@ -180,16 +215,18 @@ def _maximin(features, people, taille: int, address: list):
 
     solver, agent_vars = setup_committee_generation(features, people, taille, address)
     rounds = warm_start_rounds(people.count, taille)
-    committees, covered, _ = generate_initial_committees(solver, agent_vars, rounds)
+    committees, covered, _ = generate_initial_committees(
+        solver, agent_vars, rounds, progress_reporter=reporter
+    )
     incremental, incr_vars, upper = mx._setup_maximin_incremental_model(committees, covered)
     return mx._run_maximin_optimization_loop(
         new_committee_solver=solver, agent_vars=agent_vars, incremental_solver=incremental,
         incr_agent_vars=incr_vars, upper_bound_var=upper, committees=committees,
-        covered_agents=covered, report=RunReport(),
+        covered_agents=covered, report=RunReport(), progress_reporter=reporter,
     )  # fmt: skip
 
 
-def _nash(features, people, taille: int, address: list):
+def _nash(features, people, taille: int, address: list, reporter=None):
     """``find_distribution_nash`` de la bibliothèque, amorce plafonnée."""
     from sortition_algorithms.committee_generation import nash as nh
     from sortition_algorithms.committee_generation.common import (
@@ -200,11 +237,13 @@ def _nash(features, people, taille: int, address: list):
 
     solver, agent_vars = setup_committee_generation(features, people, taille, address)
     rounds = 2 * warm_start_rounds(people.count, taille)
-    committees, covered, _ = generate_initial_committees(solver, agent_vars, rounds)
+    committees, covered, _ = generate_initial_committees(
+        solver, agent_vars, rounds, progress_reporter=reporter
+    )
     entitlements, contributes = nh._define_entitlements(covered)
     return nh._run_nash_optimization_loop(
         solver, agent_vars, list(committees), entitlements, contributes, covered, taille,
-        RunReport(),
+        RunReport(), progress_reporter=reporter,
     )  # fmt: skip
 
 
@@ -214,11 +253,13 @@ def draw_panel(
     taille: int,
     graine: int,
     algorithme: str = DEFAULT_ALGORITHM,
+    progress: Callable[[str], None] | None = None,
 ) -> PanelDraw:
     """Tire un panel de ``taille`` personnes de ``pool`` (index = identifiant) sous ``quotas``.
 
     Lève :class:`QuotasInfeasibleError` (explication française) sans lancer le solveur
     quand l'impossibilité est évidente, ou d'après la relaxation de la bibliothèque.
+    ``progress`` reçoit des lignes d'avancement en français (tirages longs).
     """
     from sortition_algorithms import errors as sa_errors
     from sortition_algorithms.committee_generation import (
@@ -237,14 +278,18 @@ def draw_panel(
     ids = sorted(str(i) for i in pool.index)
     records = pool.loc[ids].to_dict("records")
     features = _features(quotas)
-    finder = {"maximin": _maximin, "nash": _nash, "leximin": find_distribution_leximin}[algorithme]
+    reporter = FrenchProgress(progress) if progress else None
     with _quiet_and_restored():
         people = People([])
         for number, rec in enumerate(records):  # numéros entiers : ordre de hachage stable
             people.add(number, rec, features, row_number=number + 2)  # type: ignore[arg-type]
         set_random_provider(graine)
         try:
-            committees, probs, _ = finder(features, people, taille, [])
+            if algorithme == "leximin":
+                committees, probs, _ = find_distribution_leximin(features, people, taille, [])
+            else:
+                finder = _maximin if algorithme == "maximin" else _nash
+                committees, probs, _ = finder(features, people, taille, [], reporter)
         except sa_errors.InfeasibleQuotasError as exc:
             raise QuotasInfeasibleError(_relaxation_reasons(exc.features, quotas)) from None
         except (sa_errors.SortitionBaseError, RuntimeError, ValueError, AssertionError) as exc:

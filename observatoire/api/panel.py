@@ -21,6 +21,7 @@ Exemple ::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -162,11 +163,17 @@ class PanelAPI:
         return _display(self.quotas_bruts(taille), QUOTA_DISPLAY)
 
     # ------------------------------------------------------------------ tirage
-    def tirer(self, taille: int | None = None, graine: int | None = None) -> PanelResult:
+    def tirer(
+        self,
+        taille: int | None = None,
+        graine: int | None = None,
+        progression: Callable[[str], None] | None = None,
+    ) -> PanelResult:
         """Tire le panel (graine publiée : ``[panel] graine`` ou ``graine``) et son audit.
 
         Lève :class:`~observatoire.analysis.panel.QuotasInfeasibleError` (explication
-        française) si les quotas ne peuvent pas être tenus. Exemple : ``obs.panel.tirer()``.
+        française) si les quotas ne peuvent pas être tenus ; ``progression`` reçoit
+        l'avancement des tirages longs. Exemple : ``obs.panel.tirer()``.
         """
         seed = graine if graine is not None else self.graine
         algo = pn.check_algorithm(self.algorithme)
@@ -178,14 +185,14 @@ class PanelAPI:
         size = self._size(taille)
         seed = pn.check_seed(seed)
         if (size, seed) not in self._draws:
-            self._draws[(size, seed)] = self._draw(size, seed, algo)
+            self._draws[(size, seed)] = self._draw(size, seed, algo, progression)
         return self._draws[(size, seed)]
 
-    def _draw(self, size: int, seed: int, algo: str) -> PanelResult:
+    def _draw(self, size: int, seed: int, algo: str, progression=None) -> PanelResult:
         pool, warnings = self._pool()
         ref = self.reference()
         quotas = pq.build_quotas(pool, ref, size, self.marge, self.minimum_moins_25, self._names())
-        draw = pn.draw_panel(pool, quotas, size, seed, algo)
+        draw = pn.draw_panel(pool, quotas, size, seed, algo, progression)
         audit = pn.panel_audit(quotas, pool, draw.selected)
         return PanelResult(
             size, seed, algo, ref.description if ref else "", self.obs.fictif,

@@ -61,9 +61,10 @@ def run(args) -> int:
     for w in obs.panel.avertissements():
         print(f"Avertissement : {w.format_fr()}", file=sys.stderr)
     if len(obs.panel.vivier):
-        print(f"Tirage en cours ({len(obs.panel.vivier)} personnes dans le vivier ; quelques "
-              "minutes pour plusieurs milliers)…", file=sys.stderr)  # fmt: skip
-    result = obs.panel.tirer(taille=args.taille, graine=args.graine)
+        count = len(obs.panel.vivier)
+        print(f"Tirage en cours ({count} personnes dans le vivier)…", file=sys.stderr)
+    result = obs.panel.tirer(taille=args.taille, graine=args.graine,
+                             progression=lambda line: print(line, file=sys.stderr, flush=True))  # fmt: skip
     fictive = " (Données fictives)" if obs.fictif else ""
     if result.vide:
         print(f"{result.phrase}{fictive}")
