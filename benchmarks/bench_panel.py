@@ -82,7 +82,11 @@ def main() -> None:
     quotas = pq.build_quotas(pool, fictive_reference(), args.taille, 1, args.moins_25)
     t_quotas = time.perf_counter() - start
     start = time.perf_counter()
-    draw = pn.draw_panel(pool, quotas, args.taille, args.graine, args.algorithme)
+
+    def progress(line: str) -> None:
+        print(f"    {line} ({time.perf_counter() - start:.0f} s)", flush=True)
+
+    draw = pn.draw_panel(pool, quotas, args.taille, args.graine, args.algorithme, progress)
     t_draw = time.perf_counter() - start
     audit = pn.panel_audit(quotas, pool, draw.selected)
     summary = pn.probability_summary(draw.probabilities)
