@@ -84,7 +84,7 @@ def main() -> None:
     start = time.perf_counter()
 
     def progress(line: str) -> None:
-        print(f"    {line} ({time.perf_counter() - start:.0f} s)", flush=True)
+        print(f"    {line} ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
 
     draw = pn.draw_panel(pool, quotas, args.taille, args.graine, args.algorithme, progress)
     t_draw = time.perf_counter() - start
