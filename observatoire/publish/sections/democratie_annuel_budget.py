@@ -26,7 +26,7 @@ from observatoire.publish.sections.democratie_annuel import (
     share,
     source,
 )
-from observatoire.views.democratie_annuel import grouped_bars
+from observatoire.views.democratie import grouped_bars
 from observatoire.views.format import format_euros, format_number
 
 

@@ -29,7 +29,7 @@ from observatoire.publish.sections.democratie_annuel import (
     share,
     source,
 )
-from observatoire.views.democratie_annuel import grouped_bars, signatures_chart
+from observatoire.views.democratie import grouped_bars, signatures_chart
 from observatoire.views.format import format_date, format_number
 
 MAX_CURVES = 4  # courbes de signatures dessinées (les pétitions les plus signées)

@@ -24,7 +24,7 @@ from observatoire.publish import blocks
 from observatoire.publish.sections import Blocks, absent
 from observatoire.publish.sections.democratie_bilan import Bilan, source_of, text
 from observatoire.views import participation as views
-from observatoire.views.democratie_annuel import grouped_bars
+from observatoire.views.democratie import grouped_bars
 from observatoire.views.format import format_number, format_percent
 
 # Publics éloignés suivis par les chargés de participation, et leurs groupes de la
