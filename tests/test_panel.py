@@ -351,3 +351,22 @@ def test_avancement_en_francais(monkeypatch):
                for line in lines)  # fmt: skip
     assert any("optimisation des probabilités (maximin), itération" in line for line in lines)
     assert not any("committee" in line.lower() for line in lines)
+
+
+def test_nash_meme_graine_meme_panel_deux_processus():
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from test_panel import fixture_pool, reference, pq, pn\n"
+        "pool, _ = pq.pool_features(fixture_pool(), pq.DEFAULT_CRITERIA, 2)\n"
+        "q = pq.build_quotas(pool, reference(), 10, 1, 2)\n"
+        "d = pn.draw_panel(pool, q, 10, 2026, 'nash')\n"
+        "print(d.selected, [round(x, 9) for x in d.probabilities])\n"
+    )
+    outputs = []
+    for hashseed in ("3", "77"):
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        res = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)],
+                             capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        outputs.append(res.stdout)
+    assert outputs[0] == outputs[1] and outputs[0].startswith("['V")
