@@ -46,6 +46,7 @@ PARAMETERS = {
     "explorer_indicateurs.ipynb": {"config"},
     "explorer_participation.ipynb": {"config"},
     "explorer_contrat.ipynb": {"config"},
+    "explorer_democratie.ipynb": {"config"},
 }
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler absent")
 
@@ -275,7 +276,13 @@ def test_un_clic_sur_la_carte_de_l_index_ouvre_le_tableau_de_bord(chromium, repo
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "name", ["explorer_indicateurs.ipynb", "explorer_participation.ipynb", "explorer_contrat.ipynb"]
+    "name",
+    [
+        "explorer_indicateurs.ipynb",
+        "explorer_participation.ipynb",
+        "explorer_contrat.ipynb",
+        "explorer_democratie.ipynb",
+    ],
 )
 def test_notebooks_d_exploration_tournent_de_haut_en_bas(name, demo_config, tmp_path):
     import papermill as pm
