@@ -20,12 +20,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make demo : environnement, validation des données fictives, tous les rapports dans reports/,
-## leurs exports (tableaux XLSX et CSV, diaporamas, figures, atlas) dans reports/exports/
+## make demo : environnement, validation des données fictives, tous les rapports dans reports/
+## (tableaux de bord, évaluation, bilans de concertation, rapport de la participation citoyenne),
+## le panel citoyen tiré au sort (reports/panel/), les exports (tableaux XLSX et CSV,
+## diaporamas, figures, atlas) dans reports/exports/
 demo: $(STAMP)
 	@$(PAQUETS) rapports
 	$(BIN)/observatoire valider --config $(CONFIG)
-	$(BIN)/observatoire rapports --config $(CONFIG) --tous --evaluation --format html,pdf --sortie reports
+	$(BIN)/observatoire rapports --config $(CONFIG) --tous --evaluation --concertations --participation --format html,pdf --sortie reports
+	$(BIN)/observatoire panel --config $(CONFIG) --sortie reports
 	$(BIN)/observatoire exporter tableaux --config $(CONFIG) --tous --format xlsx --sortie reports/exports
 	$(BIN)/observatoire exporter tableaux --config $(CONFIG) --tous --format csv --sortie reports/exports
 	$(BIN)/observatoire exporter diaporama --config $(CONFIG) --tous --sortie reports/exports
@@ -59,4 +62,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rapports.py
 
 clean:
-	rm -rf $(VENV) .cache data/demo/.cache reports/quartiers reports/evaluation reports/index.html reports/manifest.json reports/exports
+	rm -rf $(VENV) .cache data/demo/.cache reports/quartiers reports/evaluation reports/concertations reports/participation reports/panel reports/index.html reports/manifest.json reports/exports
