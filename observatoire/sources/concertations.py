@@ -27,7 +27,6 @@ import pandas as pd
 from observatoire.errors import ProblemCollector
 from observatoire.sources.concertations_fields import (
     Vocabulary,
-    checked_output,
     parse_cell,
     screen_texts,
     split_list,
@@ -260,7 +259,7 @@ ADAPTERS = [
     Adapter(
         type="concertations",
         tables=("concertations",),
-        load=guarded(checked_output(load_concertations)),
+        load=guarded(load_concertations),
         options={
             **_COMMON,
             "correspondance_niveaux": "table libellé du fichier → niveau (information, "
@@ -276,7 +275,7 @@ ADAPTERS = [
     Adapter(
         type="contributions",
         tables=("contributions",),
-        load=guarded(checked_output(load_contributions)),
+        load=guarded(load_contributions),
         options={**_COMMON, **CONTRIBUTION_OPTIONS},
         needs=("territoires", "concertations"),
         description="Contributions aux démarches de concertation et suites données",

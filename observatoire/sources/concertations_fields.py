@@ -1,6 +1,7 @@
 """Cellules propres aux démarches de concertation et à leurs contributions : vocabulaires
 (niveau, statut, suite donnée) avec synonymes et ``correspondance_<vocabulaire>``, listes
-(dispositifs, publics), examen des textes libres et dernier rempart des tables produites.
+(dispositifs, publics), examen des textes libres (le dernier rempart des tables produites est
+:func:`observatoire.sources.participation_privacy.guarded`).
 
 Exemple ::
 
@@ -11,31 +12,23 @@ Exemple ::
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from observatoire.errors import PrivacyError, Problem
+from observatoire.errors import Problem
 from observatoire.schemas.democratie import NIVEAUX, STATUTS_DEMARCHE, SUITES
 from observatoire.sources.participation_fields import check_aliases
 from observatoire.sources.participation_privacy import (
-    TITLE,
-    CellHit,
-    cell_spans,
     ignored_columns,
     redaction_warnings,
     scan_cells,
-    text_problems,
 )
 from observatoire.sources.participation_read import screen
 from observatoire.sources.tabular import normalise_label
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
-    from observatoire.sources.registry import LoadContext
     from observatoire.sources.tabular import RawTable
 
 
@@ -170,45 +163,3 @@ def screen_texts(
             warnings.extend(redaction_warnings(source, scan_cells(raw, columns), is_kept))
     warnings.extend(ignored_columns(source, found, name_cols))
     return name_cols
-
-
-# colonnes de texte des tables produites, examinées une dernière fois avant le cache
-OUTPUT_TEXT = {
-    "concertations": {"objet": TITLE, "prochaines_etapes": TITLE},
-    "contributions": {"justification": TITLE},
-}
-
-
-def checked_output(
-    load: Callable[[SourceConfig, LoadContext], dict[str, Any]],
-) -> Callable[[SourceConfig, LoadContext], dict[str, Any]]:
-    """``load`` suivi de l'examen des textes des tables ``concertations`` et
-    ``contributions`` : refus, ou remplacement avec ``pseudonymiser = true``."""
-
-    @functools.wraps(load)
-    def wrapper(source: SourceConfig, ctx: LoadContext) -> dict[str, Any]:
-        tables = load(source, ctx)
-        pseudo = bool(source.get("pseudonymiser", False))
-        hits: list[CellHit] = []
-        for name, columns in OUTPUT_TEXT.items():
-            frame = tables.get(name)
-            if not isinstance(frame, pd.DataFrame) or frame.empty:
-                continue
-            for column, options in columns.items():
-                values = frame[column].tolist()
-                for i, value in enumerate(values):
-                    spans = cell_spans(value, options) if isinstance(value, str) else []
-                    line = frame["ligne"].iloc[i]
-                    row = None if pd.isna(line) else int(line)
-                    hits += [CellHit(row, f"{column} (table {name})", s) for s in spans]
-                    if spans and pseudo:
-                        from observatoire.privacy_text import redact
-
-                        values[i] = redact(value, spans)
-                frame[column] = pd.Series(values, index=frame.index, dtype=object)
-        if hits and not pseudo:
-            raise PrivacyError(text_problems(source, hits))
-        ctx.warnings.extend(redaction_warnings(source, hits, True))
-        return tables
-
-    return wrapper

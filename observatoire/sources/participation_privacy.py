@@ -9,9 +9,10 @@ civilités suivies d'un nom, prénoms accolés à un nom en capitales. Ce qui es
 - est remplacé par « [e-mail retiré] », « [téléphone retiré] », « [nom retiré] » avec
   ``pseudonymiser = true`` (:func:`redact_cell`), avec un avertissement par cellule.
 
-:func:`guarded` enveloppe le chargement de chaque adaptateur de participation : en
-dernier rempart, les colonnes de texte des tables ``evenements`` et ``presences``
-produites sont examinées de la même façon avant d'entrer dans le cache.
+:func:`guarded` enveloppe le chargement de chaque adaptateur de participation et de
+démocratie participative : en dernier rempart, les colonnes de texte des tables produites
+(:data:`OUTPUT_TEXT` : ``evenements``, ``concertations``, ``contributions``, ``avis``…)
+sont examinées de la même façon avant d'entrer dans le cache.
 
 Exemple ::
 
@@ -45,8 +46,27 @@ TITLE = {"names": True, "first_names": True}  # titre, description, commentaire
 PLACE = {"names": True, "first_names": False}  # lieu, adresse (« Salle Jean MOULIN »)
 PEOPLE = {**TITLE, "whole": True}  # liste de personnes : « LEBLANC Aurore » seul est un nom
 CONTACT_ONLY = {"names": False, "first_names": False}  # codes, dates, nombres
-# colonnes de texte des tables canoniques de participation (dernier rempart)
-OUTPUT_TEXT = {"evenements": {"titre": TITLE, "lieu": PLACE}, "presences": {}}
+# colonnes de texte des tables canoniques (dernier rempart) : colonne → options de recherche ;
+# ``elu`` et ``service`` (rôles publics) n'y sont pas : seuls leurs e-mails et téléphones
+# sont cherchés, à la lecture
+OUTPUT_TEXT = {
+    "evenements": {"titre": TITLE, "lieu": PLACE},
+    "presences": {},
+    "concertations": {"objet": TITLE, "prochaines_etapes": TITLE},
+    "contributions": {"justification": TITLE, "theme": TITLE},
+    "petitions": {"titre": TITLE},
+    "remontees": {"theme": TITLE},
+    "avis": {"objet": TITLE, "reponse": TITLE},
+    "projets_bp": {"titre": TITLE},
+    "seances": {"instance": PLACE},  # « Conseil citoyen Louise Michel » n'est pas un nom
+}
+# textes longs (quelques phrases) : limite de longueur propre, au lieu de celle d'un titre
+LONG_TEXT_LENGTH = 10_000
+LONG_TEXT = {
+    ("concertations", "prochaines_etapes"),
+    ("contributions", "justification"),
+    ("avis", "reponse"),
+}
 MAX_LISTED = 50  # passages cités par fichier (le total est toujours donné)
 
 
@@ -291,7 +311,7 @@ def _check_output(source: SourceConfig, tables: dict[str, Any], ctx: LoadContext
                 line = None if pd.isna(lines[i]) else int(lines[i])
                 where = f"{column} (table {name})"
                 value = values[i] = clean_text(value)
-                problems += _text_shape(source, value, line, where)
+                problems += _text_shape(source, value, line, where, (name, column) in LONG_TEXT)
                 spans = cell_spans(value, options)
                 if not spans:
                     continue
@@ -307,19 +327,24 @@ def _check_output(source: SourceConfig, tables: dict[str, Any], ctx: LoadContext
     return tables
 
 
-def _text_shape(source: SourceConfig, value: str, line: int | None, where: str) -> list[Problem]:
-    """NUL ou longueur excessive d'un titre ou d'un lieu (refus)."""
+def _text_shape(
+    source: SourceConfig, value: str, line: int | None, where: str, long: bool = False
+) -> list[Problem]:
+    """NUL ou longueur excessive d'un titre ou d'un lieu, ou d'un texte long (refus)."""
+    limit, what = (
+        (LONG_TEXT_LENGTH, "un texte libre") if long else (MAX_NAME_LENGTH, "un titre ou un lieu")
+    )
     out = []
     if has_nul(value):
         out.append(
             Problem(source.label, "caractère NUL dans le texte (fichier binaire ou corrompu ?)",
                     row=line, column=where, found=value[:60], expected="du texte sans NUL")
         )  # fmt: skip
-    if len(value) > MAX_NAME_LENGTH:
+    if len(value) > limit:
         out.append(
-            Problem(source.label, "texte trop long pour un titre ou un lieu", row=line,
+            Problem(source.label, f"texte trop long pour {what}", row=line,
                     column=where, found=f"{count_fr(len(value))} caractères",
-                    expected=f"au plus {count_fr(MAX_NAME_LENGTH)} caractères")
+                    expected=f"au plus {count_fr(limit)} caractères")
         )  # fmt: skip
     return out
 
