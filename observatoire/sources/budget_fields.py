@@ -1,5 +1,6 @@
-"""Cellules du budget participatif et du vivier : édition, vocabulaire à synonymes,
-tranche d'âge libre (« 16-24 ans ») → bornes, table typée.
+"""Cellules propres au budget participatif : édition, lignes de total, tranche d'âge libre
+(« 16-24 ans ») → bornes, libellés des messages du vocabulaire des statuts (la lecture
+commune est celle de :mod:`observatoire.sources.democratie_read`).
 
 Chaque fonction renvoie une valeur ou lève ``ValueError`` avec ce qui est attendu.
 
@@ -13,11 +14,9 @@ Exemple ::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from observatoire.sources.democratie_read import Wording
 from observatoire.sources.tabular import normalise_label
 from observatoire.sources.values import unescape_excel
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from observatoire.config import SourceConfig
 
 EDITION_EXPECTED = "une année d'édition entre 1990 et 2100 (ex. 2025 ou « Édition 2025 »)"
-BOOL_EXPECTED = "oui ou non (vide si inconnu)"
 TOTAL_LABELS = ("total", "sous-total", "sous total", "total general")
 
 
@@ -60,42 +58,13 @@ def is_total(text: object) -> bool:
     return normalise_label(unescape_excel(text)).rstrip(" :") in TOTAL_LABELS
 
 
-class Vocabulary:
-    """Libellé du fichier → valeur canonique (synonymes usuels + ``correspondance_<nom>``)."""
-
-    def __init__(
-        self,
-        source: SourceConfig,
-        option: str,
-        values: tuple[str, ...],
-        synonyms: Mapping[str, str],
-        what: str,
-    ) -> None:
-        self.values, self.option, self.what = values, option, what
-        canon = {normalise_label(v): v for v in values}
-        self.lookup = dict(canon)
-        self.lookup.update({normalise_label(k): v for k, v in synonyms.items()})
-        table = source.get(option, {}) or {}
-        if not isinstance(table, Mapping):
-            raise source.error("doit être une table", option, table, f'{option} = {{ "…" = "…" }}')
-        for label, target in table.items():
-            value = canon.get(normalise_label(str(target)))
-            if value is None:
-                raise source.error(
-                    f"valeur cible invalide pour « {label} »", option, target, ", ".join(values)
-                )
-            self.lookup[normalise_label(str(label))] = value
-        self.expected = (
-            f"{what} : {', '.join(values)} (synonymes usuels admis, sans accents ni "
-            f'majuscules ; sinon {option} = {{ "libellé du fichier" = "{values[0]}" }} '
-            f"dans [sources.{source.name}])"
-        )
-
-    def resolve(self, text: object) -> str:
-        key = normalise_label(unescape_excel(text)).rstrip(".")
-        if key in self.lookup:
-            return self.lookup[key]
-        raise ValueError(self.expected)
+# cellule inconnue : la liste, puis l'option à déclarer avec un exemple
+BUDGET_WORDING = Wording(
+    "{label} : {values} (synonymes usuels admis, sans accents ni majuscules ; sinon "
+    '{option} = {{ "libellé du fichier" = "{first}" }} dans [sources.{source}])',
+    "valeur cible invalide pour « {alias} »",
+    "{values}",
+)
 
 
 AGE_RANGE_EXPECTED = (
@@ -141,27 +110,3 @@ def overlaps(a: tuple[int | None, int | None], b: tuple[int | None, int | None])
     a_lo, a_hi = (a[0] if a[0] is not None else 0), (a[1] if a[1] is not None else 999)
     b_lo, b_hi = (b[0] if b[0] is not None else 0), (b[1] if b[1] is not None else 999)
     return a_lo <= b_hi and b_lo <= a_hi
-
-
-def typed_frame(
-    records: list[dict],
-    table: str,
-    source_name: str,
-    ints: tuple[str, ...] = (),
-    bools: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Enregistrements → table canonique ``table`` typée (texte absent : ``None``)."""
-    from observatoire.schemas import empty_table
-
-    if not records:
-        return empty_table(table)
-    frame = pd.DataFrame.from_records(records)
-    for col in frame.columns:
-        if col in ints or col == "ligne":
-            frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
-        elif col in bools:
-            frame[col] = pd.array(frame[col].tolist(), dtype="boolean")
-        else:
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    frame["source"] = source_name
-    return frame

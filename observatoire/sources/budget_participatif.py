@@ -28,17 +28,22 @@ import pandas as pd
 from observatoire.errors import ProblemCollector
 from observatoire.schemas.democratie import STATUTS_PROJET
 from observatoire.sources.budget_fields import (
-    BOOL_EXPECTED,
+    BUDGET_WORDING,
     EDITION_EXPECTED,
-    Vocabulary,
     fixed_edition,
     is_total,
     overlaps,
     parse_age_range,
     parse_edition,
-    typed_frame,
 )
 from observatoire.sources.contrat_values import AMOUNT_EXPECTED, parse_amount
+from observatoire.sources.democratie_read import (
+    BOOL_EXPECTED,
+    Vocabulary,
+    finish,
+    screen_texts,
+    typed_frame,
+)
 from observatoire.sources.participation_fields import (
     COUNT_EXPECTED,
     QuartierResolver,
@@ -108,11 +113,9 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
                 + (" ou edition = 2025 pour tout le fichier" if key == "edition" else ""),
             )
     problems.raise_if_any()
-    found = screen(source, raw, cols, free_text={"titre": TITLE}, warnings=ctx.warnings)
-    name_cols = {i.column for i in found if i.column == cols.get("titre")}
-    ctx.warnings.extend(ignored_columns(source, found, name_cols))
+    name_cols = screen_texts(source, raw, cols, {"titre": TITLE}, {}, ctx.warnings)
     statuts = Vocabulary(source, "correspondance_statuts", STATUTS_PROJET, STATUT_SYNONYMS,
-                         "un statut de projet")  # fmt: skip
+                         "un statut de projet", BUDGET_WORDING)  # fmt: skip
     quartiers = QuartierResolver(
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
     )
@@ -180,11 +183,8 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
                 "ligne": line,
             }
         )
-    problems.raise_if_any()
-    ctx.warnings.extend(problems.warnings)
-    frame = typed_frame(records, "projets_bp", source.name, ("edition", "montant_centimes",
-                        "votes"), ("laureat", "realise", "jeunes"))  # fmt: skip
-    return {"projets_bp": frame}
+    finish(problems, ctx)
+    return {"projets_bp": typed_frame(records, "projets_bp", source.name)}
 
 
 def _amount(problems: ProblemCollector, raw, cols: dict[str, str], i: int) -> int | None:
@@ -327,11 +327,8 @@ def load_votes(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame
             }
         )
     _overlapping_bands(problems, bands, cols.get("tranche_age"))
-    problems.raise_if_any()
-    ctx.warnings.extend(problems.warnings)
-    frame = typed_frame(records, "votes_bp", source.name, ("edition", "age_min", "age_max",
-                        "votants"))  # fmt: skip
-    return {"votes_bp": frame}
+    finish(problems, ctx)
+    return {"votes_bp": typed_frame(records, "votes_bp", source.name)}
 
 
 def _overlapping_bands(problems: ProblemCollector, bands: dict, column: str | None) -> None:

@@ -25,14 +25,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from observatoire.errors import ProblemCollector
-from observatoire.sources.concertations_fields import (
-    Vocabulary,
+from observatoire.sources.concertations_fields import vocabulary
+from observatoire.sources.contributions import CONTRIBUTION_OPTIONS, load_contributions
+from observatoire.sources.democratie_read import (
+    finish,
     parse_cell,
     screen_texts,
     split_list,
+    typed_frame,
     usual_headers,
 )
-from observatoire.sources.contributions import CONTRIBUTION_OPTIONS, load_contributions
 from observatoire.sources.participation_fields import QuartierResolver
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import (
@@ -70,9 +72,6 @@ CONCERTATION_DEFAULTS: dict[str, list[str]] = {
 REQUIRED = ("id", "objet", "niveau", "debut", "statut")
 KEPT_TEXT = {"objet": TITLE, "prochaines_etapes": TITLE}
 _TEXT = ("objet", "service", "elu", "priorite", "lien_bilan", "prochaines_etapes")
-COLUMNS = ["id", "objet", "service", "elu", "niveau", "quartiers", "debut", "fin", "annee",
-           "dispositifs", "publics", "statut", "priorite", "date_bilan", "lien_bilan",
-           "prochaines_etapes", "source", "ligne"]  # fmt: skip
 
 
 class _Lists:
@@ -124,7 +123,7 @@ def load_concertations(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
     problems.raise_if_any()
     name_cols = screen_texts(source, raw, cols, KEPT_TEXT, {}, ctx.warnings)
     pseudo = bool(source.get("pseudonymiser", False))
-    niveaux, statuts = Vocabulary.of(source, "niveaux"), Vocabulary.of(source, "statuts")
+    niveaux, statuts = vocabulary(source, "niveaux"), vocabulary(source, "statuts")
     lists = _Lists(source)
     quartiers = QuartierResolver(
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
@@ -173,13 +172,13 @@ def load_concertations(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
                 **{k: pd.Timestamp(v) if v else pd.NaT for k, v in dates.items()},
                 "dispositifs": ";".join(dispositifs or []) or None,
                 "publics": ";".join(publics) or None,
+                "annee": debut.year if debut else None,
                 "statut": statut,
                 "ligne": line,
             }
         )
-    problems.raise_if_any()
-    ctx.warnings.extend(problems.warnings)
-    return {"concertations": concertation_frame(records, source.name)}
+    finish(problems, ctx)
+    return {"concertations": typed_frame(records, "concertations", source.name)}
 
 
 _MESSAGES = {  # clé → (valeur invalide, valeur manquante)
@@ -226,24 +225,6 @@ def _check_order(problems, raw, cols, i: int, dates: dict[str, date | None]) -> 
             expected=f"une date postérieure ou égale à la {_DATE_LABELS[key]} de la démarche "
             f"({before:%d/%m/%Y}, colonne « {cols[key]} »)",
         )  # fmt: skip
-
-
-def concertation_frame(records: list[dict], source_name: str) -> pd.DataFrame:
-    """Enregistrements de démarches → table ``concertations`` typée."""
-    if not records:
-        from observatoire.schemas import empty_table
-
-        return empty_table("concertations")
-    frame = pd.DataFrame.from_records(records)
-    for col in ("debut", "fin", "date_bilan"):
-        frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
-    frame["annee"] = frame["debut"].dt.year.astype(int)
-    for col in COLUMNS:
-        if col not in ("debut", "fin", "date_bilan", "annee", "source", "ligne"):
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    frame["source"] = source_name
-    frame["ligne"] = pd.array(frame["ligne"].tolist(), dtype="Int64")
-    return frame[COLUMNS]
 
 
 _COMMON = {

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from observatoire.errors import Problem, ProblemCollector, add_cascade
-from observatoire.sources.concertations_fields import Vocabulary, parse_cell, screen_texts
+from observatoire.sources.concertations_fields import vocabulary
+from observatoire.sources.democratie_read import finish, parse_cell, screen_texts, typed_frame
 from observatoire.sources.participation_fields import QuartierResolver
 from observatoire.sources.participation_privacy import TITLE
 from observatoire.sources.participation_read import (
@@ -52,8 +53,6 @@ CONTRIBUTION_DEFAULTS: dict[str, list[str]] = {
 }
 KEPT_TEXT = {"justification": TITLE}
 UNKEPT_TEXT = {"texte": TITLE}
-COLUMNS = ["id", "demarche", "date", "theme", "quartier", "suite", "justification", "source",
-           "ligne"]  # fmt: skip
 CONTRIBUTION_OPTIONS = {
     "correspondance_suites": "table libellé du fichier → suite (retenue, partiellement retenue, "
     "non retenue, hors sujet)",
@@ -90,7 +89,7 @@ def load_contributions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
     problems.raise_if_any()
     name_cols = screen_texts(source, raw, cols, KEPT_TEXT, UNKEPT_TEXT, ctx.warnings)
     pseudo = bool(source.get("pseudonymiser", False))
-    suites = Vocabulary.of(source, "suites")
+    suites = vocabulary(source, "suites")
     quartiers = QuartierResolver(
         source, ctx.tables.get("territoires"), ctx.config.territoire.generation
     )
@@ -146,8 +145,7 @@ def load_contributions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
             }
         )
     add_cascade(problems, orphans, column, "des démarches", causes)
-    problems.raise_if_any()
-    ctx.warnings.extend(problems.warnings)
+    finish(problems, ctx)
     for demarche, line in unchecked.items():
         ctx.warnings.append(
             Problem(source.label, "démarche non vérifiée : aucune source de type concertations "
@@ -155,19 +153,4 @@ def load_contributions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
                     "rattacher à un objet ni à un calendrier)", row=line, column=column,
                     found=demarche, severity="avertissement")
         )  # fmt: skip
-    return {"contributions": contribution_frame(records, source.name)}
-
-
-def contribution_frame(records: list[dict], source_name: str) -> pd.DataFrame:
-    """Enregistrements de contributions → table ``contributions`` typée."""
-    if not records:
-        from observatoire.schemas import empty_table
-
-        return empty_table("contributions")
-    frame = pd.DataFrame.from_records(records)
-    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
-    for col in ("demarche", "theme", "quartier", "suite", "justification"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    frame["source"] = source_name
-    frame["ligne"] = pd.array(frame["ligne"].tolist(), dtype="Int64")
-    return frame[COLUMNS]
+    return {"contributions": typed_frame(records, "contributions", source.name)}

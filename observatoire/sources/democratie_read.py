@@ -1,6 +1,7 @@
-"""Lecture commune des sources de la démocratie participative (pétitions, signatures,
-remontées, séances et avis des instances) : vocabulaires à synonymes, dates, nombres,
-identifiants, texte libre examiné, tables typées.
+"""Lecture commune des sources de la démocratie participative (concertations,
+contributions, pétitions, signatures, remontées, séances et avis, budget participatif,
+vivier) : vocabulaires à synonymes et ``correspondance_<…>``, feuille et colonnes,
+examen des données personnelles, dates, listes, table typée d'après le schéma.
 
 Les conventions sont celles des sources de participation
 (:mod:`observatoire.sources.participation_read`) : en-têtes usuels ou ``colonnes``,
@@ -11,38 +12,71 @@ Exemple ::
     statuts = Vocabulary(source, "correspondance_statuts", STATUTS_PETITION,
                          {"répondue": "réponse"}, "statut de pétition")
     statuts.resolve("Répondue")   # 'réponse'
+    split_list("atelier ; balade / questionnaire")   # ['atelier', 'balade', 'questionnaire']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from observatoire.errors import ProblemCollector
+from observatoire.errors import Problem, ProblemCollector
 from observatoire.schemas import SCHEMAS, empty_table
-from observatoire.sources.concertations_fields import screen_texts, vocabulary_key
 from observatoire.sources.participation_fields import COUNT_EXPECTED, parse_count, warning
+from observatoire.sources.participation_privacy import (
+    ignored_columns,
+    redaction_warnings,
+    scan_cells,
+)
 from observatoire.sources.participation_read import (
     cell,
     clean_free_text,
     get,
     map_columns,
     read_sheet,
+    screen,
 )
-from observatoire.sources.tabular import RawTable
-from observatoire.sources.values import DATE_EXPECTED, parse_date_cell, parse_number_cell
+from observatoire.sources.tabular import RawTable, normalise_label
+from observatoire.sources.values import DATE_EXPECTED, parse_date_cell, unescape_excel
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
     from observatoire.sources.registry import LoadContext
 
 
+def vocabulary_key(text: object) -> str:
+    """Forme de comparaison d'une valeur : sans accents, majuscules, tirets ni apostrophes."""
+    key = normalise_label(unescape_excel(text)).replace("’", "'")
+    return " ".join(re.sub(r"[-_'.]", " ", key).split())
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Textes d'un vocabulaire. Champs : ``{label}``, ``{values}``, ``{option}``,
+    ``{first}`` (première valeur), ``{source}`` ; ``{alias}`` pour une cible invalide."""
+
+    expected: str
+    bad_target: str
+    target_expected: str
+
+
+# cellule inconnue : la liste et l'option citées (pétitions, remontées…)
+LIST_WORDING = Wording(
+    "un {label} de la liste : {values} (synonymes usuels admis ; autre libellé : "
+    "déclarez-le dans {option})",
+    "valeur cible inconnue pour « {alias} »",
+    "une valeur de la liste : {values}",
+)
+
+
 class Vocabulary:
-    """Cellule d'un vocabulaire → valeur canonique (synonymes usuels, puis l'option
-    ``correspondance_<…>`` : libellé du fichier → valeur canonique)."""
+    """Cellule d'un vocabulaire → valeur canonique : valeurs et synonymes usuels comparés
+    sans accents, majuscules ni tirets, puis l'option ``correspondance_<…>`` (libellé du
+    fichier → valeur canonique ou synonyme), contrôlée à l'ouverture."""
 
     def __init__(
         self,
@@ -51,11 +85,15 @@ class Vocabulary:
         canonical: tuple[str, ...],
         synonyms: Mapping[str, str],
         label: str,
+        wording: Wording = LIST_WORDING,
     ) -> None:
         self.option, self.canonical, self.label = option, canonical, label
         self.lookup = {vocabulary_key(v): v for v in canonical}
         for alias, target in synonyms.items():
             self.lookup.setdefault(vocabulary_key(alias), target)
+        fields = {"label": label, "values": ", ".join(canonical), "option": option,
+                  "first": canonical[0], "source": source.name}  # fmt: skip
+        self.expected = wording.expected.format(**fields)
         table = source.get(option, {}) or {}
         if not isinstance(table, Mapping):
             raise source.error(
@@ -65,19 +103,12 @@ class Vocabulary:
             value = self.lookup.get(vocabulary_key(target))
             if value is None:
                 raise source.error(
-                    f"valeur cible inconnue pour « {alias} »",
+                    wording.bad_target.format(alias=alias, **fields),
                     option,
                     target,
-                    "une valeur de la liste : " + ", ".join(canonical),
+                    wording.target_expected.format(**fields),
                 )
             self.lookup[vocabulary_key(alias)] = value
-
-    @property
-    def expected(self) -> str:
-        return (
-            f"un {self.label} de la liste : {', '.join(self.canonical)} (synonymes usuels "
-            f"admis ; autre libellé : déclarez-le dans {self.option})"
-        )
 
     def resolve(self, text: object) -> str | None:
         """Valeur canonique ; ``None`` pour une cellule vide ; ``ValueError`` si inconnue."""
@@ -89,20 +120,63 @@ class Vocabulary:
         raise ValueError(self.expected)
 
 
-SEUIL_EXPECTED = "un nombre entier de signatures, au moins 1 (vide si aucun seuil)"
+_LIST_SPLIT = re.compile(r"\s*[;,/]\s*")
 
 
-def parse_threshold(text: object) -> int | None:
-    """Seuil d'une pétition : entier ≥ 1 ; vide → ``None``."""
+def split_list(text: object) -> list[str]:
+    """« atelier ; balade urbaine / questionnaire » → libellés distincts, dans l'ordre."""
+    out: dict[str, str] = {}
+    for part in _LIST_SPLIT.split(str(text or "").strip()):
+        part = " ".join(part.split())
+        if part and vocabulary_key(part) not in out:
+            out[vocabulary_key(part)] = part
+    return list(out.values())
+
+
+def usual_headers(candidates: list[str], count: int = 3) -> str:
+    """« « N° », « Identifiant » » : en-têtes usuels cités dans un message."""
+    return ", ".join(f"« {c[:1].upper() + c[1:]} »" for c in candidates[:count])
+
+
+def parse_cell(problems, raw: RawTable, cols: dict[str, str], key: str, i: int, parse,
+               message: str):  # fmt: skip
+    """Valeur convertie de la cellule, ou ``None`` et anomalie ``message`` (la valeur trouvée
+    et ce qui est attendu : le texte de la ``ValueError`` levée par ``parse``)."""
+    text = str(raw.frame.iloc[i][cols[key]]) if key in cols else ""
     try:
-        value, status, _ = parse_number_cell(text)
-    except ValueError:
-        raise ValueError(SEUIL_EXPECTED) from None
-    if status != "ok" or value is None:
+        return parse(text)
+    except ValueError as exc:
+        problems.add(message, row=raw.rows[i], column=cols[key], found=text.strip(),
+                     expected=str(exc))  # fmt: skip
         return None
-    if value < 1 or not float(value).is_integer():
-        raise ValueError(SEUIL_EXPECTED)
-    return int(value)
+
+
+def screen_texts(
+    source: SourceConfig,
+    raw: RawTable,
+    cols: dict[str, str],
+    kept: Mapping[str, Mapping[str, bool]],
+    unkept: Mapping[str, Mapping[str, bool]],
+    warnings: list[Problem],
+) -> set[str]:
+    """Examen des données personnelles du fichier (refus, ou avertissements avec
+    ``pseudonymiser = true``) ; ``kept`` : textes repris, ``unkept`` : textes examinés mais
+    non repris ; les autres colonnes lues (``elu``, ``service``…) ne sont examinées que pour
+    les e-mails et téléphones, les colonnes non lues par leur nom et leur contenu (voir
+    :func:`participation_read.screen`). Renvoie les colonnes reprises faites de noms (à
+    remplacer entièrement)."""
+    found = screen(source, raw, cols, free_text={**kept, **unkept})
+    kept_cols = {cols[k] for k in kept if k in cols}
+    name_cols = {i.column for i in found if i.column in kept_cols}
+    if source.get("pseudonymiser", False):
+        for group, is_kept in ((kept, True), (unkept, False)):
+            columns = {cols[k]: o for k, o in group.items() if k in cols}
+            warnings.extend(redaction_warnings(source, scan_cells(raw, columns), is_kept))
+    warnings.extend(ignored_columns(source, found, name_cols))
+    return name_cols
+
+
+BOOL_EXPECTED = "oui ou non (vide si inconnu)"  # cellule lue par parse_bool_cell
 
 
 @dataclass
@@ -245,7 +319,8 @@ def known_ids(ctx: LoadContext, table: str) -> set[str]:
 
 
 def typed_frame(records: list[dict], table: str, source_name: str) -> pd.DataFrame:
-    """Enregistrements → table canonique ``table`` (types du schéma, NA jamais 0)."""
+    """Enregistrements → table canonique ``table`` (types du schéma, NA jamais 0) ; les
+    colonnes hors schéma (``critere_<nom>`` du vivier) suivent, en texte."""
     if not records:
         return empty_table(table)
     schema = SCHEMAS[table]
@@ -258,26 +333,44 @@ def typed_frame(records: list[dict], table: str, source_name: str) -> pd.DataFra
             frame[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
         elif kind in ("Int64", "boolean"):
             frame[name] = pd.array(values, dtype=kind)
+        elif kind.startswith("int"):
+            frame[name] = pd.Series(values, index=frame.index, dtype=kind)
         else:
-            frame[name] = pd.Series(values, index=frame.index, dtype=object)
-    return frame[list(schema.columns)]
+            frame[name] = _text_series(frame, values)
+    extra = [c for c in frame.columns if c not in schema.columns]
+    for name in extra:
+        frame[name] = _text_series(frame, frame[name].tolist())
+    return frame[list(schema.columns) + extra]
 
 
-def finish(sheet: Sheet, ctx: LoadContext) -> None:
+def _text_series(frame: pd.DataFrame, values: list) -> pd.Series:
+    series = pd.Series(values, index=frame.index, dtype=object)
+    return series.where(series.notna(), None)
+
+
+def finish(where: Sheet | ProblemCollector, ctx: LoadContext) -> None:
     """Lève toutes les erreurs du fichier ensemble, sinon garde ses avertissements."""
-    sheet.problems.raise_if_any()
-    ctx.warnings.extend(sheet.problems.warnings)
+    problems = where.problems if isinstance(where, Sheet) else where
+    problems.raise_if_any()
+    ctx.warnings.extend(problems.warnings)
 
 
 __all__ = [
+    "BOOL_EXPECTED",
+    "LIST_WORDING",
     "Sheet",
     "Vocabulary",
+    "Wording",
     "declared",
     "finish",
     "known_ids",
     "open_sheet",
-    "parse_threshold",
+    "parse_cell",
     "screen_sheet",
+    "screen_texts",
+    "split_list",
     "typed_frame",
+    "usual_headers",
+    "vocabulary_key",
     "warning",
 ]

@@ -36,7 +36,6 @@ from observatoire.sources.democratie_read import (
     finish,
     known_ids,
     open_sheet,
-    parse_threshold,
     screen_sheet,
     typed_frame,
     warning,
@@ -45,6 +44,7 @@ from observatoire.sources.participation_fields import QuartierResolver, parse_co
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import READ_OPTIONS
 from observatoire.sources.registry import Adapter, LoadContext
+from observatoire.sources.values import parse_number_cell
 
 if TYPE_CHECKING:
     from observatoire.config import SourceConfig
@@ -68,6 +68,20 @@ SYNONYMES_STATUT = {
     "répondue": "réponse", "réponse apportée": "réponse", "réponse donnée": "réponse",
 }  # fmt: skip
 FREE_TEXT = {"titre": TITLE}
+SEUIL_EXPECTED = "un nombre entier de signatures, au moins 1 (vide si aucun seuil)"
+
+
+def parse_threshold(text: object) -> int | None:
+    """Seuil d'une pétition : entier ≥ 1 ; vide → ``None``."""
+    try:
+        value, status, _ = parse_number_cell(text)
+    except ValueError:
+        raise ValueError(SEUIL_EXPECTED) from None
+    if status != "ok" or value is None:
+        return None
+    if value < 1 or not float(value).is_integer():
+        raise ValueError(SEUIL_EXPECTED)
+    return int(value)
 
 
 def load_petitions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from observatoire.errors import ProblemCollector
 from observatoire.schemas.participation import TRANCHES_AGE
-from observatoire.sources.budget_fields import BOOL_EXPECTED, typed_frame
+from observatoire.sources.democratie_read import BOOL_EXPECTED, finish, typed_frame
 from observatoire.sources.participation_fields import (
     HORS_QUARTIER,
     QuartierResolver,
@@ -193,8 +193,7 @@ def load_vivier(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFram
                 )  # fmt: skip
             record[f"critere_{name}"] = text or None
         records.append({**record, "ligne": line})
-    problems.raise_if_any()
-    ctx.warnings.extend(problems.warnings)
+    finish(problems, ctx)
     if not records:
         from observatoire.schemas import empty_table
 
@@ -202,8 +201,7 @@ def load_vivier(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFram
         for name in names:
             frame[f"critere_{name}"] = pd.Series(dtype=object)
         return {"vivier": frame}
-    frame = typed_frame(records, "vivier", source.name, ("age",), ("habite_qpv",))
-    return {"vivier": frame}
+    return {"vivier": typed_frame(records, "vivier", source.name)}
 
 
 def _residence(
