@@ -41,6 +41,7 @@ from observatoire.sources.democratie_read import (
     BOOL_EXPECTED,
     Vocabulary,
     finish,
+    open_sheet,
     screen_texts,
     typed_frame,
 )
@@ -101,18 +102,14 @@ WINNING = ("lauréat", "réalisé")
 
 def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
     """Liste des projets du budget participatif → table ``projets_bp``."""
-    problems = ProblemCollector(source.label)
-    raw = read_sheet(source, problems, ["n°", "édition", "projet", "quartier", "statut"])
-    cols = map_columns(raw, source, PROJET_DEFAULTS, problems)
     edition_fixe = fixed_edition(source)
-    for key in ("titre", "statut") + (() if edition_fixe else ("edition",)):
-        if key not in cols:
-            problems.add(
-                f"colonne « {key} » introuvable",
-                expected=f'colonnes.{key} = "…" dans [sources.{source.name}]'
-                + (" ou edition = 2025 pour tout le fichier" if key == "edition" else ""),
-            )
-    problems.raise_if_any()
+    sheet = open_sheet(
+        source, PROJET_DEFAULTS, ["titre", "statut"] + ([] if edition_fixe else ["edition"]),
+        ["n°", "édition", "projet", "quartier", "statut"],
+        lambda key: f'colonnes.{key} = "…" dans [sources.{source.name}]'
+        + (" ou edition = 2025 pour tout le fichier" if key == "edition" else ""),
+    )  # fmt: skip
+    raw, cols, problems = sheet.raw, sheet.cols, sheet.problems
     name_cols = screen_texts(source, raw, cols, {"titre": TITLE}, {}, ctx.warnings)
     statuts = Vocabulary(source, "correspondance_statuts", STATUTS_PROJET, STATUT_SYNONYMS,
                          "un statut de projet", BUDGET_WORDING)  # fmt: skip

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from observatoire.errors import ProblemCollector
 from observatoire.sources.concertations_fields import vocabulary
 from observatoire.sources.contributions import CONTRIBUTION_OPTIONS, load_contributions
 from observatoire.sources.democratie_read import (
     finish,
+    open_sheet,
     parse_cell,
     screen_texts,
     split_list,
@@ -42,8 +42,6 @@ from observatoire.sources.participation_read import (
     cell,
     clean_free_text,
     get,
-    map_columns,
-    read_sheet,
 )
 from observatoire.sources.registry import Adapter, LoadContext
 from observatoire.sources.values import DATE_EXPECTED, parse_date_cell
@@ -109,18 +107,13 @@ class _Lists:
 
 def load_concertations(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]:
     """Programme des démarches de concertation (CSV/XLSX) → table ``concertations``."""
-    problems = ProblemCollector(source.label)
-    raw = read_sheet(source, problems, ["objet", "niveau", "statut", "début", "fin"])
-    cols = map_columns(raw, source, CONCERTATION_DEFAULTS, problems)
-    for key in REQUIRED:
-        if key not in cols:
-            problems.add(
-                f"colonne « {key} » introuvable",
-                expected=f'colonnes.{key} = "…" dans [sources.{source.name}] (en-têtes usuels : '
-                + usual_headers(CONCERTATION_DEFAULTS[key])
-                + ")",
-            )
-    problems.raise_if_any()
+    sheet = open_sheet(
+        source, CONCERTATION_DEFAULTS, list(REQUIRED),
+        ["objet", "niveau", "statut", "début", "fin"],
+        lambda key: f'colonnes.{key} = "…" dans [sources.{source.name}] (en-têtes usuels : '
+        + usual_headers(CONCERTATION_DEFAULTS[key]) + ")",
+    )  # fmt: skip
+    raw, cols, problems = sheet.raw, sheet.cols, sheet.problems
     name_cols = screen_texts(source, raw, cols, KEPT_TEXT, {}, ctx.warnings)
     pseudo = bool(source.get("pseudonymiser", False))
     niveaux, statuts = vocabulary(source, "niveaux"), vocabulary(source, "statuts")

@@ -18,7 +18,7 @@ Exemple ::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -276,8 +276,10 @@ def open_sheet(
     defaults: dict[str, list[str]],
     required: list[str],
     header_hints: list[str],
+    missing: Callable[[str], str] | None = None,
 ) -> Sheet:
-    """Lit le fichier, reconnaît les colonnes, signale les colonnes requises absentes."""
+    """Lit le fichier, reconnaît les colonnes, signale ensemble les colonnes requises
+    absentes (``missing`` : clé → ce qui est attendu, par défaut les en-têtes usuels)."""
     problems = ProblemCollector(source.label)
     raw = read_sheet(source, problems, header_hints)
     cols = map_columns(raw, source, defaults, problems)
@@ -286,9 +288,9 @@ def open_sheet(
             usual = ", ".join(f"« {h} »" for h in defaults[key][:3])
             problems.add(
                 f"colonne « {key} » introuvable",
-                expected=f'une colonne {usual}, ou colonnes.{key} = "…" dans '
-                f"[sources.{source.name}]",
-            )
+                expected=missing(key) if missing else f'une colonne {usual}, ou '
+                f'colonnes.{key} = "…" dans [sources.{source.name}]',
+            )  # fmt: skip
     problems.raise_if_any()
     return Sheet(source, raw, cols, problems)
 
