@@ -39,15 +39,17 @@ from observatoire.sources.budget_fields import (
 from observatoire.sources.contrat_values import AMOUNT_EXPECTED, parse_amount
 from observatoire.sources.democratie_read import (
     BOOL_EXPECTED,
+    COLUMNS_HELP,
+    QUARTIERS_HELP,
     Vocabulary,
     finish,
     open_sheet,
+    quartier_resolver,
     screen_texts,
     typed_frame,
 )
 from observatoire.sources.participation_fields import (
     COUNT_EXPECTED,
-    QuartierResolver,
     parse_count,
     parse_sexe,
     warning,
@@ -113,9 +115,7 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
     name_cols = screen_texts(source, raw, cols, {"titre": TITLE}, {}, ctx.warnings)
     statuts = Vocabulary(source, "correspondance_statuts", STATUTS_PROJET, STATUT_SYNONYMS,
                          "un statut de projet", BUDGET_WORDING)  # fmt: skip
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     prefix = str(source.get("prefixe_id", ""))
     records, seen = [], {}
     for i in range(len(raw.frame)):
@@ -266,9 +266,7 @@ def load_votes(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame
             raise source.error(f"tranche cible invalide pour « {label} »",
                                "correspondance_tranches", target, "« 16-24 ans »…") from None  # fmt: skip
     aliases = {normalise_label(k): str(v) for k, v in aliases.items()}
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     records, seen, bands = [], {}, {}
     for i in range(len(raw.frame)):
         line = raw.rows[i]
@@ -349,9 +347,8 @@ PSEUDO_TEXT = (
     "trouvés dans le titre sont remplacés par « [… retiré] » au lieu de refuser le fichier"
 )
 _COMMON = {
-    "colonnes": "table clé canonique → nom de colonne du fichier",
-    "correspondance_quartiers": 'table nom de quartier du fichier → code QPV ("" : tout le '
-    "territoire)",
+    "colonnes": COLUMNS_HELP,
+    "correspondance_quartiers": QUARTIERS_HELP,
     "edition": "année d'édition de tout le fichier (sans colonne « Édition »)",
     **READ_OPTIONS,
 }

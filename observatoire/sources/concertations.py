@@ -27,15 +27,17 @@ import pandas as pd
 from observatoire.sources.concertations_fields import vocabulary
 from observatoire.sources.contributions import CONTRIBUTION_OPTIONS, load_contributions
 from observatoire.sources.democratie_read import (
+    COLUMNS_HELP,
+    QUARTIERS_HELP,
     finish,
     open_sheet,
     parse_cell,
+    quartier_resolver,
     screen_texts,
     split_list,
     typed_frame,
     usual_headers,
 )
-from observatoire.sources.participation_fields import QuartierResolver
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import (
     READ_OPTIONS,
@@ -118,9 +120,7 @@ def load_concertations(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
     pseudo = bool(source.get("pseudonymiser", False))
     niveaux, statuts = vocabulary(source, "niveaux"), vocabulary(source, "statuts")
     lists = _Lists(source)
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     records, seen = [], {}
     for i in range(len(raw.frame)):
         line = raw.rows[i]
@@ -221,9 +221,8 @@ def _check_order(problems, raw, cols, i: int, dates: dict[str, date | None]) -> 
 
 
 _COMMON = {
-    "colonnes": "table clé canonique → nom de colonne du fichier",
-    "correspondance_quartiers": 'table nom de quartier du fichier → code QPV ("" : tout le '
-    "territoire)",
+    "colonnes": COLUMNS_HELP,
+    "correspondance_quartiers": QUARTIERS_HELP,
     **READ_OPTIONS,
     "pseudonymiser": "true : e-mails, téléphones et noms de personnes trouvés dans les textes "
     "libres sont remplacés à la lecture (et les colonnes d'identité non lues écartées) au lieu "

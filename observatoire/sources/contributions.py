@@ -25,8 +25,13 @@ import pandas as pd
 
 from observatoire.errors import Problem, ProblemCollector, add_cascade
 from observatoire.sources.concertations_fields import vocabulary
-from observatoire.sources.democratie_read import finish, parse_cell, screen_texts, typed_frame
-from observatoire.sources.participation_fields import QuartierResolver
+from observatoire.sources.democratie_read import (
+    finish,
+    parse_cell,
+    quartier_resolver,
+    screen_texts,
+    typed_frame,
+)
 from observatoire.sources.participation_privacy import TITLE
 from observatoire.sources.participation_read import (
     cell,
@@ -90,9 +95,7 @@ def load_contributions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.D
     name_cols = screen_texts(source, raw, cols, KEPT_TEXT, UNKEPT_TEXT, ctx.warnings)
     pseudo = bool(source.get("pseudonymiser", False))
     suites = vocabulary(source, "suites")
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     known, declared, files = _known_demarches(source, ctx)
     causes = ctx.failed.get("concertations", [])
     column = cols.get("demarche", "demarche (option)")

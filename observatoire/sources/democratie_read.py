@@ -26,7 +26,12 @@ import pandas as pd
 
 from observatoire.errors import Problem, ProblemCollector
 from observatoire.schemas import SCHEMAS, empty_table
-from observatoire.sources.participation_fields import COUNT_EXPECTED, parse_count, warning
+from observatoire.sources.participation_fields import (
+    COUNT_EXPECTED,
+    QuartierResolver,
+    parse_count,
+    warning,
+)
 from observatoire.sources.participation_privacy import (
     ignored_columns,
     redaction_warnings,
@@ -310,6 +315,16 @@ def screen_sheet(
     sheet.name_cols = screen_texts(sheet.source, sheet.raw, sheet.cols, kept, dropped, ctx.warnings)
 
 
+# descriptions des options communes (liste des options d'un type de source)
+COLUMNS_HELP = "table clé canonique → nom de colonne du fichier"
+QUARTIERS_HELP = 'table nom de quartier du fichier → code QPV ("" : tout le territoire)'
+
+
+def quartier_resolver(source: SourceConfig, ctx: LoadContext) -> QuartierResolver:
+    """Quartiers par code ou par nom (``correspondance_quartiers``) du territoire chargé."""
+    return QuartierResolver(source, ctx.tables.get("territoires"), ctx.config.territoire.generation)
+
+
 def declared(ctx: LoadContext, source_type: str) -> bool:
     """Vrai si la configuration déclare au moins une source de ce type."""
     return any(s.type == source_type for s in ctx.config.sources.values())
@@ -358,6 +373,9 @@ def finish(where: Sheet | ProblemCollector, ctx: LoadContext) -> None:
 
 
 __all__ = [
+    "COLUMNS_HELP",
+    "QUARTIERS_HELP",
+    "quartier_resolver",
     "BOOL_EXPECTED",
     "LIST_WORDING",
     "Sheet",

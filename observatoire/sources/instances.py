@@ -28,15 +28,17 @@ import pandas as pd
 
 from observatoire.errors import add_cascade
 from observatoire.sources.democratie_read import (
+    COLUMNS_HELP,
+    QUARTIERS_HELP,
     declared,
     finish,
     known_ids,
     open_sheet,
+    quartier_resolver,
     screen_sheet,
     typed_frame,
     warning,
 )
-from observatoire.sources.participation_fields import QuartierResolver
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import READ_OPTIONS
 from observatoire.sources.registry import Adapter, LoadContext
@@ -71,9 +73,7 @@ def load_seances(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
         ["n°", "instance", "date", "quartier", "participants", "membres"],
     )  # fmt: skip
     screen_sheet(sheet, ctx, kept={})
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     records, seen = [], {}
     for i in range(len(sheet.raw.frame)):
         line = sheet.line(i)
@@ -188,7 +188,7 @@ def load_avis(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFrame]
 
 
 _COMMON = {
-    "colonnes": "table clé canonique → nom de colonne du fichier",
+    "colonnes": COLUMNS_HELP,
     **READ_OPTIONS,
     **_PREFIX,
 }
@@ -199,8 +199,7 @@ ADAPTERS = [
         load=guarded(load_seances),
         options={
             **_COMMON,
-            "correspondance_quartiers": 'table nom de quartier du fichier → code QPV ("" : '
-            "tout le territoire)",
+            "correspondance_quartiers": QUARTIERS_HELP,
             "pseudonymiser": "true : les colonnes d'identité non lues (liste des présents…) "
             "sont écartées avec un avertissement au lieu de refuser le fichier",
         },

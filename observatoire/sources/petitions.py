@@ -30,17 +30,20 @@ from observatoire.errors import PrivacyError, Problem, add_cascade
 from observatoire.privacy import KIND_LABELS, detect_identifiers
 from observatoire.schemas.democratie import STATUTS_PETITION
 from observatoire.sources.democratie_read import (
+    COLUMNS_HELP,
+    QUARTIERS_HELP,
     Sheet,
     Vocabulary,
     declared,
     finish,
     known_ids,
     open_sheet,
+    quartier_resolver,
     screen_sheet,
     typed_frame,
     warning,
 )
-from observatoire.sources.participation_fields import QuartierResolver, parse_count
+from observatoire.sources.participation_fields import parse_count
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import READ_OPTIONS
 from observatoire.sources.registry import Adapter, LoadContext
@@ -94,9 +97,7 @@ def load_petitions(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     statuts = Vocabulary(
         source, "correspondance_statuts", STATUTS_PETITION, SYNONYMES_STATUT, "statut de pétition"
     )
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     records, seen = [], {}
     for i in range(len(sheet.raw.frame)):
         line = sheet.line(i)
@@ -284,7 +285,7 @@ def _cumulate(sheet: Sheet, entries: list[tuple], cumulative: bool) -> list[dict
 
 
 _COMMON = {
-    "colonnes": "table clé canonique → nom de colonne du fichier",
+    "colonnes": COLUMNS_HELP,
     **READ_OPTIONS,
     "pseudonymiser": "true : e-mails, téléphones et noms trouvés dans le texte repris sont "
     "remplacés par « [… retiré] » et les colonnes d'identité non lues écartées, au lieu de "
@@ -297,8 +298,7 @@ ADAPTERS = [
         load=guarded(load_petitions),
         options={
             **_COMMON,
-            "correspondance_quartiers": 'table nom de quartier du fichier → code QPV ("" : '
-            "tout le territoire)",
+            "correspondance_quartiers": QUARTIERS_HELP,
             "correspondance_statuts": "table libellé du fichier → statut (" +
             ", ".join(STATUTS_PETITION) + ")",
             "prefixe_id": "préfixe ajouté aux identifiants des pétitions",

@@ -22,14 +22,16 @@ import pandas as pd
 
 from observatoire.schemas.democratie import CANAUX, STATUTS_REMONTEE
 from observatoire.sources.democratie_read import (
+    COLUMNS_HELP,
+    QUARTIERS_HELP,
     Vocabulary,
     finish,
     open_sheet,
+    quartier_resolver,
     screen_sheet,
     typed_frame,
     warning,
 )
-from observatoire.sources.participation_fields import QuartierResolver
 from observatoire.sources.participation_privacy import TITLE, guarded
 from observatoire.sources.participation_read import READ_OPTIONS
 from observatoire.sources.registry import Adapter, LoadContext
@@ -84,9 +86,7 @@ def load_remontees(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataF
     statuts = Vocabulary(
         source, "correspondance_statuts", STATUTS_REMONTEE, SYNONYMES_STATUT, "statut de remontée"
     )
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     records, seen = [], {}
     for i in range(len(sheet.raw.frame)):
         line = sheet.line(i)
@@ -125,9 +125,8 @@ ADAPTERS = [
         tables=("remontees",),
         load=guarded(load_remontees),
         options={
-            "colonnes": "table clé canonique → nom de colonne du fichier",
-            "correspondance_quartiers": 'table nom de quartier du fichier → code QPV ("" : '
-            "tout le territoire)",
+            "colonnes": COLUMNS_HELP,
+            "correspondance_quartiers": QUARTIERS_HELP,
             "correspondance_canaux": "table libellé du fichier → canal (" + ", ".join(CANAUX)
             + ")",
             "correspondance_statuts": "table libellé du fichier → statut (" +

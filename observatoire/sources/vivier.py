@@ -24,7 +24,12 @@ import pandas as pd
 
 from observatoire.errors import ProblemCollector
 from observatoire.schemas.participation import TRANCHES_AGE
-from observatoire.sources.democratie_read import BOOL_EXPECTED, finish, typed_frame
+from observatoire.sources.democratie_read import (
+    BOOL_EXPECTED,
+    finish,
+    quartier_resolver,
+    typed_frame,
+)
 from observatoire.sources.participation_fields import (
     HORS_QUARTIER,
     QuartierResolver,
@@ -123,9 +128,7 @@ def load_vivier(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFram
             f"dans [sources.{source.name}]",
         )
         problems.raise_if_any()
-    quartiers = QuartierResolver(
-        source, ctx.tables.get("territoires"), ctx.config.territoire.generation
-    )
+    quartiers = quartier_resolver(source, ctx)
     aliases = check_aliases(source, "tranches", TRANCHES_AGE)
     records, seen = [], {}
     for i in range(len(raw.frame)):
