@@ -116,7 +116,6 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
     statuts = Vocabulary(source, "correspondance_statuts", STATUTS_PROJET, STATUT_SYNONYMS,
                          "un statut de projet", BUDGET_WORDING)  # fmt: skip
     quartiers = quartier_resolver(source, ctx)
-    prefix = str(source.get("prefixe_id", ""))
     records, seen = [], {}
     for i in range(len(raw.frame)):
         line = raw.rows[i]
@@ -124,13 +123,7 @@ def load_projets(source: SourceConfig, ctx: LoadContext) -> dict[str, pd.DataFra
         def value(key: str, parse, expected: str | None = None, i: int = i):
             return get(problems, raw, cols, key, i, parse, expected) if key in cols else None
 
-        ident = prefix + (cell(raw, cols, "id", i).strip() or f"{source.name}-L{line}")
-        if ident in seen:
-            problems.add(
-                "identifiant de projet en double", row=line, column=cols.get("id"), found=ident,
-                expected=f"un identifiant unique (déjà ligne {seen[ident]})",
-            )  # fmt: skip
-        seen.setdefault(ident, line)
+        ident = sheet.identifier(i, seen, "projet")
         titre = cell(raw, cols, "titre", i).strip()
         if not titre:
             problems.add("titre du projet manquant", row=line, column=cols["titre"],
