@@ -59,7 +59,7 @@ PHRASES = {
     "Transports en commun": "Renforcer le bus du soir et du dimanche.",
     "Stationnement": "Créer des places réservées aux livraisons et aux soignants.",
     "Logement": "Rénover les halls et les ascenseurs avant toute démolition.",
-    "Espaces publics": "Installer des bancs à l'ombre et une fontaine.",
+    "Espaces publics": "Installer des bancs à l'ombre et un point d'eau.",
     "Commerces": "Garder une boulangerie et une pharmacie au cœur du quartier.",
     "Relogement": "Reloger les familles dans le même quartier quand elles le souhaitent.",
     "Bruit": "Limiter les livraisons nocturnes.",

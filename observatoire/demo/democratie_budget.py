@@ -32,7 +32,7 @@ PROJETS = [
     ("Terrain de basket rénové", True), ("Atelier vélo solidaire", False),
     ("Studio de musique au centre social", True), ("Éclairage du chemin piéton", False),
     ("Verger de quartier", False), ("Tournoi de football inter-quartiers", True),
-    ("Fontaine à eau au parc", False), ("Table de ping-pong en béton", True),
+    ("Point d'eau potable au parc", False), ("Table de ping-pong en béton", True),
     ("Nichoirs et hôtels à insectes", False), ("Piste de skate mobile", True),
     ("Ludothèque itinérante", False), ("Toilettes publiques accessibles", False),
     ("Cinéma de plein air", True), ("Marché de créateurs", False),
